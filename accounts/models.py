@@ -1,0 +1,132 @@
+"""Organizations (agencies and brands), their bank accounts, and users with a role."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+BRAND_NEEDS_AGENCY = _("A brand must name the agency that serves it. / 品牌方必须指定服务的代运营方。")
+AGENCY_HAS_NO_AGENCY = _("An agency is not served by another agency. / 代运营方不能再隶属其他代运营方。")
+ROLE_NEEDS_ORGANIZATION = _("A user with a role must belong to an organization. / 有角色的用户必须属于某个组织。")
+ROLE_KIND_MISMATCH = _(
+    "Role {role} does not fit a {kind} organization. / 角色与组织类型不符。"
+)
+
+
+class Organization(models.Model):
+    """A party to agreements: an agency (乙方, the operator) or a brand owner (甲方)."""
+
+    class Kind(models.TextChoices):
+        AGENCY = "agency", _("Agency 代运营方")
+        BRAND = "brand", _("Brand 品牌方")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    agency = models.ForeignKey(
+        "self",
+        verbose_name=_("serving agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="brands",
+        limit_choices_to={"kind": "agency"},
+        help_text=_("For a brand: the agency whose staff manage its agreements."),
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.BRAND and self.agency_id is None:
+            raise ValidationError({"agency": BRAND_NEEDS_AGENCY})
+        if self.kind == self.Kind.AGENCY and self.agency_id is not None:
+            raise ValidationError({"agency": AGENCY_HAS_NO_AGENCY})
+
+    @property
+    def primary_bank_account(self) -> "BankAccount | None":
+        accounts = sorted(self.bank_accounts.all(), key=lambda a: (not a.is_primary, a.pk))
+        return accounts[0] if accounts else None
+
+
+class BankAccount(models.Model):
+    """A receiving account (收款账户) of the payee organization."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="bank_accounts"
+    )
+    bank_name = models.CharField(_("bank"), max_length=200)
+    account_name = models.CharField(_("account name"), max_length=200)
+    account_number = models.CharField(_("account number"), max_length=64)
+    is_primary = models.BooleanField(_("primary"), default=True)
+
+    class Meta:
+        verbose_name = _("bank account")
+        verbose_name_plural = _("bank accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "account_number"], name="unique_account_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.account_number} ({self.account_name})"
+
+
+class User(AbstractUser):
+    """A person or integration: agency staff, or a brand's finance or read-only user."""
+
+    class Role(models.TextChoices):
+        AGENCY_STAFF = "agency_staff", _("Agency staff 代运营员工")
+        BRAND_FINANCE = "brand_finance", _("Brand finance 品牌方财务")
+        BRAND_VIEWER = "brand_viewer", _("Brand viewer 品牌方只读")
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role and self.organization_id is None:
+            raise ValidationError({"organization": ROLE_NEEDS_ORGANIZATION})
+        if self.role and self.organization_id is not None:
+            wanted = (
+                Organization.Kind.AGENCY
+                if self.role == self.Role.AGENCY_STAFF
+                else Organization.Kind.BRAND
+            )
+            if self.organization.kind != wanted:
+                raise ValidationError(
+                    {"role": ROLE_KIND_MISMATCH.format(role=self.role, kind=self.organization.kind)}
+                )
+
+    @property
+    def is_agency_staff(self) -> bool:
+        return self.role == self.Role.AGENCY_STAFF and self.organization_id is not None
+
+    @property
+    def is_brand_user(self) -> bool:
+        return (
+            self.role in (self.Role.BRAND_FINANCE, self.Role.BRAND_VIEWER)
+            and self.organization_id is not None
+        )
+
+    @property
+    def is_brand_finance(self) -> bool:
+        return self.role == self.Role.BRAND_FINANCE and self.organization_id is not None

@@ -1,0 +1,3 @@
+"""Developer machine: DEBUG on, everything else from base defaults."""
+
+from .base import *  # noqa: F403

@@ -1,0 +1,309 @@
+"""Agreement lifecycle: create with terms, activate, terminate, expire, auto-renew.
+
+Every function here is the one way to make its change; admin actions, API views and
+Celery tasks call these. Each state change locks the row, checks the state, and writes
+an event.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from contracts import validation as msg
+from contracts.models import (
+    Agreement,
+    B2BCommissionTerms,
+    ConsultingTerms,
+    Installment,
+    Party,
+    RenewalObjection,
+    RevenueShareTerms,
+)
+from core.events import event_record
+from core.exceptions import InvalidStateError, RuleViolation
+from core.periods import renewal_objection_deadline, renewed_ends_on
+
+TERMS_MODELS: dict[str, type[B2BCommissionTerms | RevenueShareTerms | ConsultingTerms]] = {
+    Agreement.Kind.B2B_COMMISSION: B2BCommissionTerms,
+    Agreement.Kind.REVENUE_SHARE: RevenueShareTerms,
+    Agreement.Kind.CONSULTING_FIXED_FEE: ConsultingTerms,
+}
+
+DEFAULT_PENALTY_RATES = {
+    Agreement.Kind.B2B_COMMISSION: Decimal("0"),
+    Agreement.Kind.REVENUE_SHARE: Decimal("0.003"),
+    Agreement.Kind.CONSULTING_FIXED_FEE: Decimal("0.005"),
+}
+
+# The seed consulting agreement: 50% 3 working days after signing, 50% 3 after the end.
+DEFAULT_INSTALLMENTS: list[dict[str, Any]] = [
+    {"percent": Decimal("50"), "due_from": Installment.DueFrom.SIGNING, "working_days": 3},
+    {"percent": Decimal("50"), "due_from": Installment.DueFrom.END, "working_days": 3},
+]
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _raise_as_rule_violation(error: ValidationError, prefix: str = "") -> None:
+    raise RuleViolation(
+        {f"{prefix}{field}": [str(m) for m in messages] for field, messages in error.message_dict.items()}
+    )
+
+
+def installments_validate(installments: list[dict[str, Any]]) -> None:
+    """Refuse an installment schedule that is empty or does not add up to 100%."""
+    if not installments:
+        raise RuleViolation({"installments": [msg.INSTALLMENTS_MISSING]})
+    total = sum((Decimal(str(i["percent"])) for i in installments), Decimal("0"))
+    for item in installments:
+        if not (0 < Decimal(str(item["percent"])) <= 100):
+            raise RuleViolation({"installments": [msg.INSTALLMENT_PERCENT_RANGE]})
+    if total != 100:
+        raise RuleViolation({"installments": [msg.INSTALLMENTS_NOT_100.format(total=total.normalize())]})
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    by: Any,
+    terms: dict[str, Any] | None = None,
+    installments: list[dict[str, Any]] | None = None,
+    products: list[Any] | None = None,
+    **fields: Any,
+) -> Agreement:
+    """Create a draft agreement with the terms of its kind (defaults from the templates).
+
+    ``fields`` are Agreement model fields. ``terms`` override the kind's defaults; for a
+    consulting agreement ``installments`` is a list of ``{percent, due_from,
+    working_days}`` adding up to 100 (default: the seed's 50/50).
+    """
+    kind = fields.get("kind")
+    if kind not in TERMS_MODELS:
+        raise RuleViolation({"kind": [msg.UNKNOWN_KIND.format(kind=kind)]})
+    fields.setdefault("penalty_rate_per_day", DEFAULT_PENALTY_RATES[kind])
+    if kind == Agreement.Kind.REVENUE_SHARE:
+        fields.setdefault("auto_renew", True)
+        fields.setdefault("renewal_term_months", 12)
+        fields.setdefault("renewal_notice_months", 1)
+    fields.setdefault("status", Agreement.Status.DRAFT)
+    agreement = Agreement(**fields)
+    try:
+        agreement.full_clean()
+    except ValidationError as error:
+        _raise_as_rule_violation(error)
+    agreement.save()
+    terms_save(agreement=agreement, terms=terms or {})
+    if kind == Agreement.Kind.CONSULTING_FIXED_FEE:
+        installments_replace(
+            agreement=agreement,
+            installments=installments if installments is not None else DEFAULT_INSTALLMENTS,
+        )
+    if products:
+        for product in products:
+            if product.brand_id != agreement.brand_id:
+                raise RuleViolation({"products": [msg.PRODUCT_OTHER_BRAND.format(sku=product.sku)]})
+        agreement.products.set(products)
+    event_record(
+        action="agreement.created", obj=agreement, actor=by, agreement=agreement,
+        message=f"{agreement.number} ({agreement.get_kind_display()})",
+    )
+    return agreement
+
+
+def terms_save(*, agreement: Agreement, terms: dict[str, Any]) -> Any:
+    """Create or update the terms row of the agreement's kind, validating every field."""
+    model = TERMS_MODELS[agreement.kind]
+    instance = model.objects.filter(agreement=agreement).first() or model(agreement=agreement)
+    known = {f.name for f in model._meta.fields} - {"id", "agreement"}
+    unknown = set(terms) - known - {"installments"}
+    if unknown:
+        raise RuleViolation({f"terms.{name}": ["Unknown term for this kind. / 该类型协议无此条款。"] for name in sorted(unknown)})
+    for name, value in terms.items():
+        if name != "installments":
+            setattr(instance, name, value)
+    try:
+        instance.full_clean(exclude=["agreement"])
+    except ValidationError as error:
+        _raise_as_rule_violation(error, prefix="terms.")
+    instance.save()
+    if "installments" in terms and agreement.kind == Agreement.Kind.CONSULTING_FIXED_FEE:
+        installments_replace(agreement=agreement, installments=terms["installments"])
+    return instance
+
+
+def installments_replace(*, agreement: Agreement, installments: list[dict[str, Any]]) -> None:
+    """Replace the installment schedule of a draft consulting agreement."""
+    installments_validate(installments)
+    agreement.installments.all().delete()
+    for number, item in enumerate(installments, start=1):
+        installment = Installment(
+            agreement=agreement,
+            number=number,
+            percent=Decimal(str(item["percent"])),
+            due_from=item.get("due_from", Installment.DueFrom.SIGNING),
+            working_days=int(item.get("working_days", 3)),
+        )
+        try:
+            installment.full_clean(exclude=["agreement"])
+        except ValidationError as error:
+            _raise_as_rule_violation(error, prefix="installments.")
+        installment.save()
+
+
+def agreement_check_complete(*, agreement: Agreement) -> None:
+    """Everything activation needs: valid fields, a payee account, terms, installments."""
+    try:
+        agreement.full_clean()
+    except ValidationError as error:
+        _raise_as_rule_violation(error)
+    if agreement.bank_account_id is None:
+        raise RuleViolation({"bank_account": [msg.BANK_ACCOUNT_REQUIRED]})
+    terms = agreement.terms
+    if terms is None:
+        raise RuleViolation({"terms": [msg.TERMS_MISSING]})
+    if agreement.kind == Agreement.Kind.CONSULTING_FIXED_FEE:
+        assert isinstance(terms, ConsultingTerms)
+        if terms.total_fee <= 0:
+            raise RuleViolation({"terms.total_fee": [msg.TOTAL_FEE_REQUIRED]})
+        installments_validate(
+            [{"percent": i.percent} for i in agreement.installments.all()]
+        )
+
+
+@transaction.atomic
+def agreement_activate(*, agreement: Agreement, by: Any) -> Agreement:
+    """Draft → active. The one-off bills due from signing follow (settlements)."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status != Agreement.Status.DRAFT:
+        raise InvalidStateError(msg.NOT_DRAFT.format(status=agreement.status))
+    agreement_check_complete(agreement=agreement)
+    agreement.status = Agreement.Status.ACTIVE
+    agreement.save(update_fields=["status", "updated_at"])
+    event_record(action="agreement.activated", obj=agreement, actor=by, agreement=agreement)
+    for hook in ACTIVATION_HOOKS:
+        hook(agreement=agreement, by=by)
+    return agreement
+
+
+# Other apps register what must happen when an agreement becomes active (the one-off
+# bills of the settlements app), so contracts does not import settlements.
+ACTIVATION_HOOKS: list[Any] = []
+TERMINATION_HOOKS: list[Any] = []
+
+
+@transaction.atomic
+def agreement_terminate(*, agreement: Agreement, on: date, reason: str, by: Any) -> Agreement:
+    """Active → terminated on ``on`` (inclusive last day), with the reason logged."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status != Agreement.Status.ACTIVE:
+        raise InvalidStateError(msg.NOT_ACTIVE.format(status=agreement.status))
+    if not reason or not reason.strip():
+        raise RuleViolation({"reason": [msg.REASON_REQUIRED]})
+    if on < agreement.starts_on:
+        raise RuleViolation({"on": [msg.TERMINATION_BEFORE_START]})
+    if on > agreement.ends_on:
+        raise RuleViolation({"on": [msg.TERMINATION_AFTER_END]})
+    agreement.status = Agreement.Status.TERMINATED
+    agreement.terminated_on = on
+    agreement.termination_reason = reason.strip()
+    agreement.save(update_fields=["status", "terminated_on", "termination_reason", "updated_at"])
+    event_record(
+        action="agreement.terminated", obj=agreement, actor=by, agreement=agreement,
+        message=reason.strip(), detail={"on": on.isoformat()},
+    )
+    for hook in TERMINATION_HOOKS:
+        hook(agreement=agreement, by=by)
+    return agreement
+
+
+@transaction.atomic
+def renewal_objection_record(
+    *, agreement: Agreement, on: date, by_party: str, note: str, by: Any
+) -> RenewalObjection:
+    """Record a written objection to automatic renewal, with the date it was made.
+
+    It stops the renewal at the end of the current term if made on or before the
+    notice deadline (ends_on − notice months); a later one counts for the next term.
+    """
+    if by_party not in (Party.BRAND, Party.AGENCY):
+        raise RuleViolation({"by": [msg.OBJECTION_PARTY]})
+    if on > _today():
+        raise RuleViolation({"on": [msg.FUTURE_DATE]})
+    if not agreement.auto_renew:
+        raise InvalidStateError(msg.OBJECTION_NOT_RENEWING)
+    objection = RenewalObjection.objects.create(
+        agreement=agreement, objected_on=on, by_party=by_party, note=note
+    )
+    deadline = renewal_objection_deadline(
+        ends_on=agreement.ends_on, notice_months=agreement.renewal_notice_months
+    )
+    event_record(
+        action="agreement.renewal_objection", obj=agreement, actor=by, agreement=agreement,
+        message=note,
+        detail={"on": on.isoformat(), "by": by_party, "deadline": deadline.isoformat(),
+                "in_time": on <= deadline},
+    )
+    return objection
+
+
+def renewal_blocked(*, agreement: Agreement) -> bool:
+    """True if an objection was made on or before this term's notice deadline."""
+    deadline = renewal_objection_deadline(
+        ends_on=agreement.ends_on, notice_months=agreement.renewal_notice_months
+    )
+    return agreement.renewal_objections.filter(objected_on__lte=deadline).exists()
+
+
+@dataclass(frozen=True)
+class RolloverResult:
+    renewed: list[str]
+    expired: list[str]
+
+
+def agreements_roll_over(*, today: date | None = None, by: Any = None) -> RolloverResult:
+    """Daily: renew or expire every active agreement whose last day is before ``today``.
+
+    An auto-renewing agreement with no timely objection is extended by its renewal
+    term (repeatedly, if the job did not run for a long time); any other expires.
+    Safe to run twice: a renewed agreement's end is then in the future.
+    """
+    today = today or _today()
+    renewed: list[str] = []
+    expired: list[str] = []
+    due = Agreement.objects.filter(status=Agreement.Status.ACTIVE, ends_on__lt=today)
+    for agreement_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+            if agreement.status != Agreement.Status.ACTIVE or agreement.ends_on >= today:
+                continue
+            while agreement.ends_on < today:
+                if agreement.auto_renew and not renewal_blocked(agreement=agreement):
+                    old_end = agreement.ends_on
+                    agreement.ends_on = renewed_ends_on(
+                        ends_on=old_end, term_months=agreement.renewal_term_months
+                    )
+                    agreement.renewal_count += 1
+                    agreement.save(update_fields=["ends_on", "renewal_count", "updated_at"])
+                    event_record(
+                        action="agreement.renewed", obj=agreement, actor=by, agreement=agreement,
+                        detail={"from": old_end.isoformat(), "to": agreement.ends_on.isoformat()},
+                    )
+                else:
+                    agreement.status = Agreement.Status.EXPIRED
+                    agreement.save(update_fields=["status", "updated_at"])
+                    event_record(
+                        action="agreement.expired", obj=agreement, actor=by, agreement=agreement,
+                        detail={"ends_on": agreement.ends_on.isoformat()},
+                    )
+                    expired.append(agreement.number)
+                    break
+            else:
+                renewed.append(agreement.number)
+    return RolloverResult(renewed=renewed, expired=expired)

@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_scoping import ScopedAdminMixin, staff_site_header
+from core.models import Event, Holiday
+
+staff_site_header()
+
+
+@admin.register(Holiday)
+class HolidayAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["date", "name", "is_working_day"]
+    list_filter = ["is_working_day", ("date", admin.DateFieldListFilter)]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+    def get_queryset(self, request):  # the calendar is shared, not scoped to a brand
+        return admin.ModelAdmin.get_queryset(self, request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._staff(request) or super().has_delete_permission(request, obj)
+
+
+@admin.register(Event)
+class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    brand_path = "agreement__brand"
+    list_display = ["at", "action", "object_type", "object_id", "agreement", "actor", "message"]
+    list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
+    search_fields = ["action", "message", "agreement__number"]
+    list_select_related = ["agreement", "actor"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("actor"))
+    def actor_label(self, obj):
+        return obj.actor_label

@@ -1,0 +1,66 @@
+"""Admin helpers: agency staff use the admin, scoped to their agency's brands."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from accounts.selectors import organizations_for_user, scope_for_user
+
+
+class ScopedAdminMixin:
+    """Limit lists, forms and permissions to what the user may see.
+
+    ``brand_path`` leads from the model to its brand organization. Agency staff may view,
+    add and change; only superusers delete (history is never thrown away casually).
+    """
+
+    brand_path: str = "brand"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        return scope_for_user(queryset=queryset, user=request.user, brand_path=self.brand_path)
+
+    def _staff(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and getattr(user, "is_agency_staff", False))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._staff(request) or super().has_module_permission(request)  # type: ignore[misc]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._staff(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._staff(request) or super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._staff(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        model = db_field.related_model
+        if model._meta.label == "accounts.Organization" and not request.user.is_superuser:
+            kwargs["queryset"] = organizations_for_user(user=request.user).filter(
+                **db_field.get_limit_choices_to()
+            )
+        elif model._meta.label == "accounts.BankAccount" and not request.user.is_superuser:
+            kwargs["queryset"] = model.objects.filter(
+                organization__in=organizations_for_user(user=request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ScopedInlineMixin(ScopedAdminMixin):
+    """Inlines follow their parent's scope; the queryset is already the parent's rows."""
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super(ScopedAdminMixin, self).get_queryset(request)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._staff(request) or super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+def staff_site_header() -> None:
+    admin.site.site_header = "代运营结算 · Agency settlements"
+    admin.site.site_title = "代运营结算"
+    admin.site.index_title = "工作台 / Workbench"
