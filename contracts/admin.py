@@ -95,7 +95,7 @@ class InstallmentFormSet(BaseInlineFormSet):
             raise ValidationError(msg.INSTALLMENTS_MISSING)
         total = sum(percents, Decimal("0"))
         if total != 100:
-            raise ValidationError(msg.INSTALLMENTS_NOT_100.format(total=total.normalize()))
+            raise ValidationError(msg.INSTALLMENTS_NOT_100.format(total=format(total.normalize(), "f")))
 
 
 class InstallmentInline(ParentDraftOnlyMixin, admin.TabularInline):
@@ -213,16 +213,20 @@ class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Terminate selected (date and reason above) 终止"))
     def terminate_selected(self, request, queryset):
-        form = TerminateActionForm(request.POST)
-        if not form.is_valid() or not form.cleaned_data.get("on"):
+        try:
+            on = TerminateActionForm.base_fields["on"].clean(request.POST.get("on"))
+        except ValidationError:
+            on = None
+        if on is None:
             self.message_user(request, _("Give the termination date. 请填写终止日期。"), messages.ERROR)
             return
+        reason = request.POST.get("reason", "")
         for agreement in queryset:
             try:
                 agreement_terminate(
                     agreement=agreement,
-                    on=form.cleaned_data["on"],
-                    reason=form.cleaned_data.get("reason", ""),
+                    on=on,
+                    reason=reason,
                     by=request.user,
                 )
             except DomainError as error:

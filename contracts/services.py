@@ -66,7 +66,7 @@ def installments_validate(installments: list[dict[str, Any]]) -> None:
         if not (0 < Decimal(str(item["percent"])) <= 100):
             raise RuleViolation({"installments": [msg.INSTALLMENT_PERCENT_RANGE]})
     if total != 100:
-        raise RuleViolation({"installments": [msg.INSTALLMENTS_NOT_100.format(total=total.normalize())]})
+        raise RuleViolation({"installments": [msg.INSTALLMENTS_NOT_100.format(total=format(total.normalize(), "f"))]})
 
 
 @transaction.atomic

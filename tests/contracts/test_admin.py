@@ -1,0 +1,152 @@
+"""The admin lets agency staff create each kind of agreement and shows errors, not 500s."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from contracts import validation as msg
+from contracts.models import Agreement
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    agency = f.agency()
+    staff = f.user(agency, User.Role.AGENCY_STAFF)
+    client.force_login(staff)
+    client.agency = agency
+    client.brand = f.brand(agency)
+    return client
+
+
+def _add_payload(client, kind, **overrides):
+    data = {
+        "number": f"HT-ADM-{kind[:3]}", "kind": kind, "title": "后台创建", "brand": client.brand.pk,
+        "agency": client.agency.pk, "signed_on": "2026-05-20", "starts_on": "2026-06-01",
+        "ends_on": "2027-05-31", "penalty_rate_per_day": "0.003",
+        "bank_account": client.agency.bank_accounts.first().pk, "renewal_term_months": "12",
+        "renewal_notice_months": "1", "exclusivity_party": "none", "confidentiality_party": "both",
+    }
+    data.update(overrides)
+    return data
+
+
+def _management(prefix, total, initial):
+    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+
+
+@pytest.mark.parametrize("kind", Agreement.Kind.values)
+def test_staff_creates_each_kind_with_template_terms(staff_client, kind):
+    response = staff_client.get(reverse("admin:contracts_agreement_add") + f"?kind={kind}")
+    assert response.status_code == 200
+    response = staff_client.post(reverse("admin:contracts_agreement_add"), _add_payload(staff_client, kind))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    agreement = Agreement.objects.get(kind=kind)
+    assert agreement.terms is not None
+    change = staff_client.get(reverse("admin:contracts_agreement_change", args=[agreement.pk]))
+    assert change.status_code == 200
+    # The kind's own terms inline is on the change page.
+    assert {
+        "b2b_commission": "b2b_terms", "revenue_share": "revenue_share_terms",
+        "consulting_fixed_fee": "consulting_terms",
+    }[kind] in change.content.decode()
+
+
+def test_end_before_start_shows_message(staff_client):
+    response = staff_client.post(
+        reverse("admin:contracts_agreement_add"),
+        _add_payload(staff_client, "revenue_share", ends_on="2026-01-01"),
+    )
+    assert response.status_code == 200
+    assert msg.ENDS_BEFORE_STARTS in response.content.decode()
+    assert not Agreement.objects.exists()
+
+
+def test_installments_not_100_shows_message_and_keeps_old_schedule(staff_client):
+    agreement = f.agreement("consulting_fixed_fee", brand_org=staff_client.brand)
+    terms = agreement.consulting_terms
+    first, second = agreement.installments.all()
+    data = _add_payload(staff_client, "consulting_fixed_fee", number=agreement.number)
+    data.pop("kind")
+    data.update(_management("consulting_terms", 1, 1))
+    data.update({"consulting_terms-0-id": terms.pk, "consulting_terms-0-agreement": agreement.pk,
+                 "consulting_terms-0-total_fee": "50000.00"})
+    data.update(_management("installments", 2, 2))
+    for i, inst in enumerate((first, second)):
+        data.update({f"installments-{i}-id": inst.pk, f"installments-{i}-agreement": agreement.pk,
+                     f"installments-{i}-number": inst.number, f"installments-{i}-due_from": inst.due_from,
+                     f"installments-{i}-working_days": "3"})
+    data["installments-0-percent"] = "60"
+    data["installments-1-percent"] = "30"
+    data.update(_management("renewal_objections", 0, 0))
+    response = staff_client.post(reverse("admin:contracts_agreement_change", args=[agreement.pk]), data)
+    assert response.status_code == 200
+    assert msg.INSTALLMENTS_NOT_100.format(total="90") in response.content.decode()
+    assert [str(i.percent) for i in agreement.installments.all()] == ["50.00", "50.00"]
+
+
+def test_negative_fee_in_terms_inline_shows_message(staff_client):
+    agreement = f.agreement("b2b_commission", brand_org=staff_client.brand)
+    terms = agreement.b2b_terms
+    data = _add_payload(staff_client, "b2b_commission", number=agreement.number)
+    data.pop("kind")
+    data.update(_management("b2b_terms", 1, 1))
+    data.update({
+        "b2b_terms-0-id": terms.pk, "b2b_terms-0-agreement": agreement.pk,
+        "b2b_terms-0-monthly_service_fee": "-100", "b2b_terms-0-min_distributors": "5",
+        "b2b_terms-0-min_cartons": "200", "b2b_terms-0-min_sales_amount": "100000",
+        "b2b_terms-0-payment_working_days": "5", "b2b_terms-0-web_targets_from_month": "4",
+        "b2b_terms-0-min_unique_visitors": "500", "b2b_terms-0-min_daily_inquiries": "10",
+        "b2b_terms-0-min_conversion_rate": "0.015",
+    })
+    data.update(_management("renewal_objections", 0, 0))
+    response = staff_client.post(reverse("admin:contracts_agreement_change", args=[agreement.pk]), data)
+    assert response.status_code == 200
+    assert msg.NEGATIVE_AMOUNT in response.content.decode()
+    terms.refresh_from_db()
+    assert terms.monthly_service_fee == 0
+
+
+def test_activate_and_terminate_actions(staff_client):
+    agreement = f.agreement(brand_org=staff_client.brand)
+    url = reverse("admin:contracts_agreement_changelist")
+    staff_client.post(url, {"action": "activate_selected", "_selected_action": [agreement.pk]})
+    agreement.refresh_from_db()
+    assert agreement.status == "active"
+    response = staff_client.post(
+        url, {"action": "terminate_selected", "_selected_action": [agreement.pk], "on": "",
+              "reason": "x"}, follow=True,
+    )
+    assert "请填写终止日期" in response.content.decode()
+    staff_client.post(url, {"action": "terminate_selected", "_selected_action": [agreement.pk],
+                            "on": "2026-10-31", "reason": "双方协商"})
+    agreement.refresh_from_db()
+    assert (agreement.status, str(agreement.terminated_on)) == ("terminated", "2026-10-31")
+
+
+def test_active_agreement_is_read_only_in_admin(staff_client):
+    agreement = f.agreement(brand_org=staff_client.brand, activate=True)
+    response = staff_client.get(reverse("admin:contracts_agreement_change", args=[agreement.pk]))
+    assert response.status_code == 200
+    assert 'name="ends_on"' not in response.content.decode()
+
+
+def test_staff_cannot_open_another_agencys_agreement(staff_client):
+    foreign = f.agreement()
+    response = staff_client.get(reverse("admin:contracts_agreement_change", args=[foreign.pk]))
+    assert response.status_code == 302  # admin redirects a missing object to the index
+    listing = staff_client.get(reverse("admin:contracts_agreement_changelist"))
+    assert foreign.number not in listing.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["accounts_organization", "accounts_user", "contracts_product", "contracts_agreement",
+     "core_holiday", "core_event"],
+)
+def test_every_changelist_opens(staff_client, name):
+    assert staff_client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+    assert staff_client.get(reverse(f"admin:{name}_changelist") + "?q=x").status_code == 200

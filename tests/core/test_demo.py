@@ -1,0 +1,30 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Organization, User
+from contracts.models import Agreement, Product
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (Organization.objects.count(), User.objects.count(), Product.objects.count(),
+            Agreement.objects.count())
+
+
+def test_seed_demo_creates_one_agreement_of_each_kind_and_is_idempotent(capsys):
+    call_command("seed_demo")
+    first = _counts()
+    assert set(Agreement.objects.values_list("kind", "status")) == {
+        ("b2b_commission", "active"), ("revenue_share", "active"), ("consulting_fixed_fee", "active"),
+    }
+    rs = Agreement.objects.get(kind="revenue_share").revenue_share_terms
+    assert (str(rs.agency_ratio), str(rs.setup_fee)) == ("0.3000", "10000.00")
+    consulting = Agreement.objects.get(kind="consulting_fixed_fee")
+    assert str(consulting.consulting_terms.total_fee) == "50000.00"
+    assert [str(i.percent) for i in consulting.installments.all()] == ["50.00", "50.00"]
+    call_command("seed_demo")
+    assert _counts() == first
+    out = capsys.readouterr().out
+    assert "nothing changed" in out
+    assert "tea_finance" in out
