@@ -25,7 +25,15 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
-    list_display = ["username", "email", "organization", "role", "is_staff", "is_active", "last_login"]
+    list_display = [
+        "username",
+        "email",
+        "organization",
+        "role",
+        "is_staff",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["role", "organization", "is_staff", "is_active"]
     list_select_related = ["organization"]
     fieldsets = (

@@ -5,12 +5,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-BRAND_NEEDS_AGENCY = _("A brand must name the agency that serves it. / 品牌方必须指定服务的代运营方。")
-AGENCY_HAS_NO_AGENCY = _("An agency is not served by another agency. / 代运营方不能再隶属其他代运营方。")
-ROLE_NEEDS_ORGANIZATION = _("A user with a role must belong to an organization. / 有角色的用户必须属于某个组织。")
-ROLE_KIND_MISMATCH = _(
-    "Role {role} does not fit a {kind} organization. / 角色与组织类型不符。"
+BRAND_NEEDS_AGENCY = _(
+    "A brand must name the agency that serves it. / 品牌方必须指定服务的代运营方。"
 )
+AGENCY_HAS_NO_AGENCY = _(
+    "An agency is not served by another agency. / 代运营方不能再隶属其他代运营方。"
+)
+ROLE_NEEDS_ORGANIZATION = _(
+    "A user with a role must belong to an organization. / 有角色的用户必须属于某个组织。"
+)
+ROLE_KIND_MISMATCH = _("Role {role} does not fit a {kind} organization. / 角色与组织类型不符。")
 
 
 class Organization(models.Model):

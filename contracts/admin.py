@@ -39,7 +39,14 @@ class ProductPriceInline(ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["sku", "name", "brand", "factory_price", "distributor_price", "min_retail_price"]
+    list_display = [
+        "sku",
+        "name",
+        "brand",
+        "factory_price",
+        "distributor_price",
+        "min_retail_price",
+    ]
     list_filter = ["brand"]
     search_fields = ["sku", "name", "brand__name"]
     list_select_related = ["brand"]
@@ -95,7 +102,9 @@ class InstallmentFormSet(BaseInlineFormSet):
             raise ValidationError(msg.INSTALLMENTS_MISSING)
         total = sum(percents, Decimal("0"))
         if total != 100:
-            raise ValidationError(msg.INSTALLMENTS_NOT_100.format(total=format(total.normalize(), "f")))
+            raise ValidationError(
+                msg.INSTALLMENTS_NOT_100.format(total=format(total.normalize(), "f"))
+            )
 
 
 class InstallmentInline(ParentDraftOnlyMixin, admin.TabularInline):
@@ -115,7 +124,9 @@ class RenewalObjectionInline(ScopedInlineMixin, admin.TabularInline):
 
 
 class TerminateActionForm(ActionForm):
-    on = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     reason = forms.CharField(label=_("reason"), required=False)
 
 
@@ -129,10 +140,24 @@ KIND_INLINES = {
 @admin.register(Agreement)
 class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
-        "number", "title", "kind", "brand", "agency", "starts_on", "ends_on", "status_badge",
+        "number",
+        "title",
+        "kind",
+        "brand",
+        "agency",
+        "starts_on",
+        "ends_on",
+        "status_badge",
         "auto_renew",
     ]
-    list_filter = ["status", "kind", "brand", "agency", "auto_renew", ("ends_on", admin.DateFieldListFilter)]
+    list_filter = [
+        "status",
+        "kind",
+        "brand",
+        "agency",
+        "auto_renew",
+        ("ends_on", admin.DateFieldListFilter),
+    ]
     search_fields = ["number", "title", "brand__name", "agency__name"]
     list_select_related = ["brand", "agency"]
     date_hierarchy = "starts_on"
@@ -142,18 +167,52 @@ class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/contracts/agreement/change_list.html"
     fieldsets = (
         (None, {"fields": ("number", "kind", "title", "brand", "agency", "status")}),
-        (_("Dates"), {"fields": ("signed_on", "starts_on", "ends_on", "terminated_on", "termination_reason")}),
+        (
+            _("Dates"),
+            {
+                "fields": (
+                    "signed_on",
+                    "starts_on",
+                    "ends_on",
+                    "terminated_on",
+                    "termination_reason",
+                )
+            },
+        ),
         (_("Money"), {"fields": ("penalty_rate_per_day", "bank_account")}),
-        (_("Renewal"), {"fields": ("auto_renew", "renewal_term_months", "renewal_notice_months", "renewal_count")}),
-        (_("Exclusivity and confidentiality"), {"fields": (
-            "exclusivity_party", "exclusivity_scope", "confidentiality_party", "confidentiality_years",
-        )}),
+        (
+            _("Renewal"),
+            {
+                "fields": (
+                    "auto_renew",
+                    "renewal_term_months",
+                    "renewal_notice_months",
+                    "renewal_count",
+                )
+            },
+        ),
+        (
+            _("Exclusivity and confidentiality"),
+            {
+                "fields": (
+                    "exclusivity_party",
+                    "exclusivity_scope",
+                    "confidentiality_party",
+                    "confidentiality_years",
+                )
+            },
+        ),
         (_("Products and notes"), {"fields": ("products", "notes")}),
     )
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
-        colors = {"draft": "#777", "active": "#1a7f37", "expired": "#9a6700", "terminated": "#cf222e"}
+        colors = {
+            "draft": "#777",
+            "active": "#1a7f37",
+            "expired": "#9a6700",
+            "terminated": "#cf222e",
+        }
         return format_html(
             '<b style="color:{}">{}</b>', colors.get(obj.status, "#000"), obj.get_status_display()
         )
@@ -192,7 +251,9 @@ class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
             request,
-            _("Saved with the template's default terms: review them below. 已按合同模板填入默认条款，请核对。"),
+            _(
+                "Saved with the template's default terms: review them below. 已按合同模板填入默认条款，请核对。"
+            ),
             messages.INFO,
         )
         request.POST = request.POST.copy()
@@ -209,7 +270,9 @@ class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             except DomainError as error:
                 self.message_user(request, f"{agreement.number}: {error}", messages.ERROR)
             else:
-                self.message_user(request, f"{agreement.number}: {_('activated')}", messages.SUCCESS)
+                self.message_user(
+                    request, f"{agreement.number}: {_('activated')}", messages.SUCCESS
+                )
 
     @admin.action(description=_("Terminate selected (date and reason above) 终止"))
     def terminate_selected(self, request, queryset):
@@ -218,7 +281,9 @@ class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         except ValidationError:
             on = None
         if on is None:
-            self.message_user(request, _("Give the termination date. 请填写终止日期。"), messages.ERROR)
+            self.message_user(
+                request, _("Give the termination date. 请填写终止日期。"), messages.ERROR
+            )
             return
         reason = request.POST.get("reason", "")
         for agreement in queryset:
@@ -232,4 +297,6 @@ class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             except DomainError as error:
                 self.message_user(request, f"{agreement.number}: {error}", messages.ERROR)
             else:
-                self.message_user(request, f"{agreement.number}: {_('terminated')}", messages.SUCCESS)
+                self.message_user(
+                    request, f"{agreement.number}: {_('terminated')}", messages.SUCCESS
+                )

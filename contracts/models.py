@@ -255,7 +255,9 @@ class B2BCommissionTerms(models.Model):
     web_targets_from_month = models.PositiveSmallIntegerField(
         _("web targets from month of operation"), default=4
     )
-    min_unique_visitors = models.PositiveIntegerField(_("minimum monthly unique visitors"), default=500)
+    min_unique_visitors = models.PositiveIntegerField(
+        _("minimum monthly unique visitors"), default=500
+    )
     min_daily_inquiries = models.DecimalField(
         _("minimum daily inquiries"), max_digits=8, decimal_places=2, default=Decimal("10")
     )
@@ -299,7 +301,9 @@ class RevenueShareTerms(models.Model):
         default=ZERO,
         help_text=_("The template sets none: 0 means no penalty on the setup fee."),
     )
-    issue_by_day = models.PositiveSmallIntegerField(_("statement issued by day of month"), default=10)
+    issue_by_day = models.PositiveSmallIntegerField(
+        _("statement issued by day of month"), default=10
+    )
     receipt_working_days = models.PositiveSmallIntegerField(
         _("receipt due (working days after issue)"), default=5
     )
@@ -364,7 +368,9 @@ class Installment(models.Model):
         verbose_name = _("installment")
         verbose_name_plural = _("installments")
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "number"], name="unique_installment_number")
+            models.UniqueConstraint(
+                fields=["agreement", "number"], name="unique_installment_number"
+            )
         ]
 
     def __str__(self) -> str:
@@ -383,7 +389,9 @@ class RenewalObjection(models.Model):
     )
     objected_on = models.DateField(_("objected on"))
     by_party = models.CharField(
-        _("by"), max_length=8, choices=[(Party.BRAND, Party.BRAND.label), (Party.AGENCY, Party.AGENCY.label)]
+        _("by"),
+        max_length=8,
+        choices=[(Party.BRAND, Party.BRAND.label), (Party.AGENCY, Party.AGENCY.label)],
     )
     note = models.TextField(_("note"), blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)

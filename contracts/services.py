@@ -53,7 +53,10 @@ def _today() -> date:
 
 def _raise_as_rule_violation(error: ValidationError, prefix: str = "") -> None:
     raise RuleViolation(
-        {f"{prefix}{field}": [str(m) for m in messages] for field, messages in error.message_dict.items()}
+        {
+            f"{prefix}{field}": [str(m) for m in messages]
+            for field, messages in error.message_dict.items()
+        }
     )
 
 
@@ -66,7 +69,13 @@ def installments_validate(installments: list[dict[str, Any]]) -> None:
         if not (0 < Decimal(str(item["percent"])) <= 100):
             raise RuleViolation({"installments": [msg.INSTALLMENT_PERCENT_RANGE]})
     if total != 100:
-        raise RuleViolation({"installments": [msg.INSTALLMENTS_NOT_100.format(total=format(total.normalize(), "f"))]})
+        raise RuleViolation(
+            {
+                "installments": [
+                    msg.INSTALLMENTS_NOT_100.format(total=format(total.normalize(), "f"))
+                ]
+            }
+        )
 
 
 @transaction.atomic
@@ -111,7 +120,10 @@ def agreement_create(
                 raise RuleViolation({"products": [msg.PRODUCT_OTHER_BRAND.format(sku=product.sku)]})
         agreement.products.set(products)
     event_record(
-        action="agreement.created", obj=agreement, actor=by, agreement=agreement,
+        action="agreement.created",
+        obj=agreement,
+        actor=by,
+        agreement=agreement,
         message=f"{agreement.number} ({agreement.get_kind_display()})",
     )
     return agreement
@@ -124,7 +136,12 @@ def terms_save(*, agreement: Agreement, terms: dict[str, Any]) -> Any:
     known = {f.name for f in model._meta.fields} - {"id", "agreement"}
     unknown = set(terms) - known - {"installments"}
     if unknown:
-        raise RuleViolation({f"terms.{name}": ["Unknown term for this kind. / 该类型协议无此条款。"] for name in sorted(unknown)})
+        raise RuleViolation(
+            {
+                f"terms.{name}": ["Unknown term for this kind. / 该类型协议无此条款。"]
+                for name in sorted(unknown)
+            }
+        )
     for name, value in terms.items():
         if name != "installments":
             setattr(instance, name, value)
@@ -172,9 +189,7 @@ def agreement_check_complete(*, agreement: Agreement) -> None:
         assert isinstance(terms, ConsultingTerms)
         if terms.total_fee <= 0:
             raise RuleViolation({"terms.total_fee": [msg.TOTAL_FEE_REQUIRED]})
-        installments_validate(
-            [{"percent": i.percent} for i in agreement.installments.all()]
-        )
+        installments_validate([{"percent": i.percent} for i in agreement.installments.all()])
 
 
 @transaction.atomic
@@ -215,8 +230,12 @@ def agreement_terminate(*, agreement: Agreement, on: date, reason: str, by: Any)
     agreement.termination_reason = reason.strip()
     agreement.save(update_fields=["status", "terminated_on", "termination_reason", "updated_at"])
     event_record(
-        action="agreement.terminated", obj=agreement, actor=by, agreement=agreement,
-        message=reason.strip(), detail={"on": on.isoformat()},
+        action="agreement.terminated",
+        obj=agreement,
+        actor=by,
+        agreement=agreement,
+        message=reason.strip(),
+        detail={"on": on.isoformat()},
     )
     for hook in TERMINATION_HOOKS:
         hook(agreement=agreement, by=by)
@@ -245,10 +264,17 @@ def renewal_objection_record(
         ends_on=agreement.ends_on, notice_months=agreement.renewal_notice_months
     )
     event_record(
-        action="agreement.renewal_objection", obj=agreement, actor=by, agreement=agreement,
+        action="agreement.renewal_objection",
+        obj=agreement,
+        actor=by,
+        agreement=agreement,
         message=note,
-        detail={"on": on.isoformat(), "by": by_party, "deadline": deadline.isoformat(),
-                "in_time": on <= deadline},
+        detail={
+            "on": on.isoformat(),
+            "by": by_party,
+            "deadline": deadline.isoformat(),
+            "in_time": on <= deadline,
+        },
     )
     return objection
 
@@ -292,14 +318,20 @@ def agreements_roll_over(*, today: date | None = None, by: Any = None) -> Rollov
                     agreement.renewal_count += 1
                     agreement.save(update_fields=["ends_on", "renewal_count", "updated_at"])
                     event_record(
-                        action="agreement.renewed", obj=agreement, actor=by, agreement=agreement,
+                        action="agreement.renewed",
+                        obj=agreement,
+                        actor=by,
+                        agreement=agreement,
                         detail={"from": old_end.isoformat(), "to": agreement.ends_on.isoformat()},
                     )
                 else:
                     agreement.status = Agreement.Status.EXPIRED
                     agreement.save(update_fields=["status", "updated_at"])
                     event_record(
-                        action="agreement.expired", obj=agreement, actor=by, agreement=agreement,
+                        action="agreement.expired",
+                        obj=agreement,
+                        actor=by,
+                        agreement=agreement,
                         detail={"ends_on": agreement.ends_on.isoformat()},
                     )
                     expired.append(agreement.number)

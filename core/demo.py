@@ -26,12 +26,25 @@ class DemoResult:
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _user(result: DemoResult, username: str, *, org: Organization | None, role: str,
-          staff: bool = False, superuser: bool = False, email: str = "") -> User:
+def _user(
+    result: DemoResult,
+    username: str,
+    *,
+    org: Organization | None,
+    role: str,
+    staff: bool = False,
+    superuser: bool = False,
+    email: str = "",
+) -> User:
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"organization": org, "role": role, "is_staff": staff or superuser,
-                  "is_superuser": superuser, "email": email or f"{username}@example.com"},
+        defaults={
+            "organization": org,
+            "role": role,
+            "is_staff": staff or superuser,
+            "is_superuser": superuser,
+            "email": email or f"{username}@example.com",
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -41,13 +54,25 @@ def _user(result: DemoResult, username: str, *, org: Organization | None, role: 
     return user
 
 
-def _product(brand: Organization, sku: str, name: str, factory: str, distributor: str,
-             min_retail: str, per_carton: int) -> Product:
+def _product(
+    brand: Organization,
+    sku: str,
+    name: str,
+    factory: str,
+    distributor: str,
+    min_retail: str,
+    per_carton: int,
+) -> Product:
     product, _ = Product.objects.get_or_create(
-        brand=brand, sku=sku,
-        defaults={"name": name, "factory_price": Decimal(factory),
-                  "distributor_price": Decimal(distributor),
-                  "min_retail_price": Decimal(min_retail), "units_per_carton": per_carton},
+        brand=brand,
+        sku=sku,
+        defaults={
+            "name": name,
+            "factory_price": Decimal(factory),
+            "distributor_price": Decimal(distributor),
+            "min_retail_price": Decimal(min_retail),
+            "units_per_carton": per_carton,
+        },
     )
     return product
 
@@ -68,22 +93,34 @@ def seed_demo() -> DemoResult:
     result = DemoResult()
     agency, _ = Organization.objects.get_or_create(
         name="杭州云帆电商运营有限公司",
-        defaults={"kind": Organization.Kind.AGENCY, "contact_email": "finance@yunfan.example",
-                  "address": "浙江省杭州市余杭区文一西路 998 号"},
+        defaults={
+            "kind": Organization.Kind.AGENCY,
+            "contact_email": "finance@yunfan.example",
+            "address": "浙江省杭州市余杭区文一西路 998 号",
+        },
     )
     account, _ = BankAccount.objects.get_or_create(
-        organization=agency, account_number="3301 0400 1234 5678 901",
+        organization=agency,
+        account_number="3301 0400 1234 5678 901",
         defaults={"bank_name": "招商银行杭州分行", "account_name": "杭州云帆电商运营有限公司"},
     )
     tea, _ = Organization.objects.get_or_create(
         name="山野茶业（福建）有限公司",
-        defaults={"kind": Organization.Kind.BRAND, "agency": agency,
-                  "contact_email": "caiwu@shanye-tea.example", "address": "福建省福州市鼓楼区五四路 88 号"},
+        defaults={
+            "kind": Organization.Kind.BRAND,
+            "agency": agency,
+            "contact_email": "caiwu@shanye-tea.example",
+            "address": "福建省福州市鼓楼区五四路 88 号",
+        },
     )
     silk, _ = Organization.objects.get_or_create(
         name="江南丝绸服饰有限公司",
-        defaults={"kind": Organization.Kind.BRAND, "agency": agency,
-                  "contact_email": "finance@jiangnan-silk.example", "address": "江苏省苏州市吴江区盛泽镇 16 号"},
+        defaults={
+            "kind": Organization.Kind.BRAND,
+            "agency": agency,
+            "contact_email": "finance@jiangnan-silk.example",
+            "address": "江苏省苏州市吴江区盛泽镇 16 号",
+        },
     )
     admin = _user(result, "admin", org=None, role="", superuser=True)
     _user(result, "staff", org=agency, role=User.Role.AGENCY_STAFF, staff=True)
@@ -100,32 +137,59 @@ def seed_demo() -> DemoResult:
         _product(silk, "SILK-SCARF-01", "真丝方巾 90cm", "120.00", "180.00", "299.00", 50),
     ]
 
-    common = {"agency": agency, "bank_account": account,
-              "confidentiality_party": Party.BOTH, "confidentiality_years": 3}
+    common = {
+        "agency": agency,
+        "bank_account": account,
+        "confidentiality_party": Party.BOTH,
+        "confidentiality_years": 3,
+    }
     _agreement(
-        result, admin, "HT-2026-0001",
-        kind=Agreement.Kind.B2B_COMMISSION, brand=tea,
+        result,
+        admin,
+        "HT-2026-0001",
+        kind=Agreement.Kind.B2B_COMMISSION,
+        brand=tea,
         title="B2B电子商务运营外包合作协议（经销商招募）",
-        signed_on=date(2026, 4, 20), starts_on=date(2026, 5, 1), ends_on=date(2027, 4, 30),
-        exclusivity_party=Party.BRAND, exclusivity_scope="网络招商运营权仅授予乙方",
-        terms={"monthly_service_fee": Decimal("8000.00"), "min_distributors": 5,
-               "min_cartons": 200, "min_sales_amount": Decimal("100000.00")},
-        products=tea_products, **common,
+        signed_on=date(2026, 4, 20),
+        starts_on=date(2026, 5, 1),
+        ends_on=date(2027, 4, 30),
+        exclusivity_party=Party.BRAND,
+        exclusivity_scope="网络招商运营权仅授予乙方",
+        terms={
+            "monthly_service_fee": Decimal("8000.00"),
+            "min_distributors": 5,
+            "min_cartons": 200,
+            "min_sales_amount": Decimal("100000.00"),
+        },
+        products=tea_products,
+        **common,
     )
     _agreement(
-        result, admin, "HT-2026-0002",
-        kind=Agreement.Kind.REVENUE_SHARE, brand=tea,
+        result,
+        admin,
+        "HT-2026-0002",
+        kind=Agreement.Kind.REVENUE_SHARE,
+        brand=tea,
         title="网络销售平台合作协议（收益 7:3 分配）",
-        signed_on=date(2026, 5, 20), starts_on=date(2026, 6, 1), ends_on=date(2027, 5, 31),
+        signed_on=date(2026, 5, 20),
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2027, 5, 31),
         terms={"agency_ratio": Decimal("0.30"), "setup_fee": Decimal("10000.00")},
-        products=tea_products, **common,
+        products=tea_products,
+        **common,
     )
     _agreement(
-        result, admin, "HT-2026-0003",
-        kind=Agreement.Kind.CONSULTING_FIXED_FEE, brand=silk,
+        result,
+        admin,
+        "HT-2026-0003",
+        kind=Agreement.Kind.CONSULTING_FIXED_FEE,
+        brand=silk,
         title="店铺运营顾问服务协议（6 个月）",
-        signed_on=date(2026, 6, 28), starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31),
+        signed_on=date(2026, 6, 28),
+        starts_on=date(2026, 7, 1),
+        ends_on=date(2026, 12, 31),
         terms={"total_fee": Decimal("50000.00")},
-        products=silk_products, **common,
+        products=silk_products,
+        **common,
     )
     return result

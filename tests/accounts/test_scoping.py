@@ -14,8 +14,12 @@ def world():
     brand_a1, brand_a2, brand_b = f.brand(agency_a), f.brand(agency_a), f.brand(agency_b)
     agreements = {b.pk: f.agreement(brand_org=b) for b in (brand_a1, brand_a2, brand_b)}
     return {
-        "agency_a": agency_a, "agency_b": agency_b, "brand_a1": brand_a1,
-        "brand_a2": brand_a2, "brand_b": brand_b, "agreements": agreements,
+        "agency_a": agency_a,
+        "agency_b": agency_b,
+        "brand_a1": brand_a1,
+        "brand_a2": brand_a2,
+        "brand_b": brand_b,
+        "agreements": agreements,
     }
 
 
@@ -28,7 +32,9 @@ def test_agency_staff_see_their_brands_only(world):
     staff = f.user(world["agency_a"], User.Role.AGENCY_STAFF)
     assert _numbers(staff) == {world["brand_a1"].pk, world["brand_a2"].pk}
     assert set(organizations_for_user(user=staff)) == {
-        world["agency_a"], world["brand_a1"], world["brand_a2"]
+        world["agency_a"],
+        world["brand_a1"],
+        world["brand_a2"],
     }
 
 

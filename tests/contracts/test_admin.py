@@ -23,26 +23,41 @@ def staff_client(client):
 
 def _add_payload(client, kind, **overrides):
     data = {
-        "number": f"HT-ADM-{kind[:3]}", "kind": kind, "title": "后台创建", "brand": client.brand.pk,
-        "agency": client.agency.pk, "signed_on": "2026-05-20", "starts_on": "2026-06-01",
-        "ends_on": "2027-05-31", "penalty_rate_per_day": "0.003",
-        "bank_account": client.agency.bank_accounts.first().pk, "renewal_term_months": "12",
-        "renewal_notice_months": "1", "exclusivity_party": "none", "confidentiality_party": "both",
+        "number": f"HT-ADM-{kind[:3]}",
+        "kind": kind,
+        "title": "后台创建",
+        "brand": client.brand.pk,
+        "agency": client.agency.pk,
+        "signed_on": "2026-05-20",
+        "starts_on": "2026-06-01",
+        "ends_on": "2027-05-31",
+        "penalty_rate_per_day": "0.003",
+        "bank_account": client.agency.bank_accounts.first().pk,
+        "renewal_term_months": "12",
+        "renewal_notice_months": "1",
+        "exclusivity_party": "none",
+        "confidentiality_party": "both",
     }
     data.update(overrides)
     return data
 
 
 def _management(prefix, total, initial):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 @pytest.mark.parametrize("kind", Agreement.Kind.values)
 def test_staff_creates_each_kind_with_template_terms(staff_client, kind):
     response = staff_client.get(reverse("admin:contracts_agreement_add") + f"?kind={kind}")
     assert response.status_code == 200
-    response = staff_client.post(reverse("admin:contracts_agreement_add"), _add_payload(staff_client, kind))
+    response = staff_client.post(
+        reverse("admin:contracts_agreement_add"), _add_payload(staff_client, kind)
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     agreement = Agreement.objects.get(kind=kind)
     assert agreement.terms is not None
@@ -50,7 +65,8 @@ def test_staff_creates_each_kind_with_template_terms(staff_client, kind):
     assert change.status_code == 200
     # The kind's own terms inline is on the change page.
     assert {
-        "b2b_commission": "b2b_terms", "revenue_share": "revenue_share_terms",
+        "b2b_commission": "b2b_terms",
+        "revenue_share": "revenue_share_terms",
         "consulting_fixed_fee": "consulting_terms",
     }[kind] in change.content.decode()
 
@@ -72,17 +88,30 @@ def test_installments_not_100_shows_message_and_keeps_old_schedule(staff_client)
     data = _add_payload(staff_client, "consulting_fixed_fee", number=agreement.number)
     data.pop("kind")
     data.update(_management("consulting_terms", 1, 1))
-    data.update({"consulting_terms-0-id": terms.pk, "consulting_terms-0-agreement": agreement.pk,
-                 "consulting_terms-0-total_fee": "50000.00"})
+    data.update(
+        {
+            "consulting_terms-0-id": terms.pk,
+            "consulting_terms-0-agreement": agreement.pk,
+            "consulting_terms-0-total_fee": "50000.00",
+        }
+    )
     data.update(_management("installments", 2, 2))
     for i, inst in enumerate((first, second)):
-        data.update({f"installments-{i}-id": inst.pk, f"installments-{i}-agreement": agreement.pk,
-                     f"installments-{i}-number": inst.number, f"installments-{i}-due_from": inst.due_from,
-                     f"installments-{i}-working_days": "3"})
+        data.update(
+            {
+                f"installments-{i}-id": inst.pk,
+                f"installments-{i}-agreement": agreement.pk,
+                f"installments-{i}-number": inst.number,
+                f"installments-{i}-due_from": inst.due_from,
+                f"installments-{i}-working_days": "3",
+            }
+        )
     data["installments-0-percent"] = "60"
     data["installments-1-percent"] = "30"
     data.update(_management("renewal_objections", 0, 0))
-    response = staff_client.post(reverse("admin:contracts_agreement_change", args=[agreement.pk]), data)
+    response = staff_client.post(
+        reverse("admin:contracts_agreement_change", args=[agreement.pk]), data
+    )
     assert response.status_code == 200
     assert msg.INSTALLMENTS_NOT_100.format(total="90") in response.content.decode()
     assert [str(i.percent) for i in agreement.installments.all()] == ["50.00", "50.00"]
@@ -94,16 +123,25 @@ def test_negative_fee_in_terms_inline_shows_message(staff_client):
     data = _add_payload(staff_client, "b2b_commission", number=agreement.number)
     data.pop("kind")
     data.update(_management("b2b_terms", 1, 1))
-    data.update({
-        "b2b_terms-0-id": terms.pk, "b2b_terms-0-agreement": agreement.pk,
-        "b2b_terms-0-monthly_service_fee": "-100", "b2b_terms-0-min_distributors": "5",
-        "b2b_terms-0-min_cartons": "200", "b2b_terms-0-min_sales_amount": "100000",
-        "b2b_terms-0-payment_working_days": "5", "b2b_terms-0-web_targets_from_month": "4",
-        "b2b_terms-0-min_unique_visitors": "500", "b2b_terms-0-min_daily_inquiries": "10",
-        "b2b_terms-0-min_conversion_rate": "0.015",
-    })
+    data.update(
+        {
+            "b2b_terms-0-id": terms.pk,
+            "b2b_terms-0-agreement": agreement.pk,
+            "b2b_terms-0-monthly_service_fee": "-100",
+            "b2b_terms-0-min_distributors": "5",
+            "b2b_terms-0-min_cartons": "200",
+            "b2b_terms-0-min_sales_amount": "100000",
+            "b2b_terms-0-payment_working_days": "5",
+            "b2b_terms-0-web_targets_from_month": "4",
+            "b2b_terms-0-min_unique_visitors": "500",
+            "b2b_terms-0-min_daily_inquiries": "10",
+            "b2b_terms-0-min_conversion_rate": "0.015",
+        }
+    )
     data.update(_management("renewal_objections", 0, 0))
-    response = staff_client.post(reverse("admin:contracts_agreement_change", args=[agreement.pk]), data)
+    response = staff_client.post(
+        reverse("admin:contracts_agreement_change", args=[agreement.pk]), data
+    )
     assert response.status_code == 200
     assert msg.NEGATIVE_AMOUNT in response.content.decode()
     terms.refresh_from_db()
@@ -117,12 +155,25 @@ def test_activate_and_terminate_actions(staff_client):
     agreement.refresh_from_db()
     assert agreement.status == "active"
     response = staff_client.post(
-        url, {"action": "terminate_selected", "_selected_action": [agreement.pk], "on": "",
-              "reason": "x"}, follow=True,
+        url,
+        {
+            "action": "terminate_selected",
+            "_selected_action": [agreement.pk],
+            "on": "",
+            "reason": "x",
+        },
+        follow=True,
     )
     assert "请填写终止日期" in response.content.decode()
-    staff_client.post(url, {"action": "terminate_selected", "_selected_action": [agreement.pk],
-                            "on": "2026-10-31", "reason": "双方协商"})
+    staff_client.post(
+        url,
+        {
+            "action": "terminate_selected",
+            "_selected_action": [agreement.pk],
+            "on": "2026-10-31",
+            "reason": "双方协商",
+        },
+    )
     agreement.refresh_from_db()
     assert (agreement.status, str(agreement.terminated_on)) == ("terminated", "2026-10-31")
 
@@ -144,8 +195,14 @@ def test_staff_cannot_open_another_agencys_agreement(staff_client):
 
 @pytest.mark.parametrize(
     "name",
-    ["accounts_organization", "accounts_user", "contracts_product", "contracts_agreement",
-     "core_holiday", "core_event"],
+    [
+        "accounts_organization",
+        "accounts_user",
+        "contracts_product",
+        "contracts_agreement",
+        "core_holiday",
+        "core_event",
+    ],
 )
 def test_every_changelist_opens(staff_client, name):
     assert staff_client.get(reverse(f"admin:{name}_changelist")).status_code == 200

@@ -22,9 +22,14 @@ pytestmark = pytest.mark.django_db
 def _fields(**overrides):
     brand = f.brand()
     fields = {
-        "number": "HT-2026-0100", "kind": Agreement.Kind.REVENUE_SHARE, "brand": brand,
-        "agency": brand.agency, "title": "t", "signed_on": date(2026, 5, 20),
-        "starts_on": date(2026, 6, 1), "ends_on": date(2027, 5, 31),
+        "number": "HT-2026-0100",
+        "kind": Agreement.Kind.REVENUE_SHARE,
+        "brand": brand,
+        "agency": brand.agency,
+        "title": "t",
+        "signed_on": date(2026, 5, 20),
+        "starts_on": date(2026, 6, 1),
+        "ends_on": date(2027, 5, 31),
         "bank_account": brand.agency.bank_accounts.first(),
     }
     fields.update(overrides)
@@ -64,7 +69,11 @@ def test_kind_defaults_for_penalty_rates():
         ({"kind": "barter"}, "kind", msg.UNKNOWN_KIND.format(kind="barter")),
         ({"penalty_rate_per_day": Decimal("-0.001")}, "penalty_rate_per_day", msg.NEGATIVE_RATE),
         ({"terms": {"agency_ratio": Decimal("1.2")}}, "terms.agency_ratio", msg.RATIO_OUT_OF_RANGE),
-        ({"terms": {"agency_ratio": Decimal("-0.1")}}, "terms.agency_ratio", msg.RATIO_OUT_OF_RANGE),
+        (
+            {"terms": {"agency_ratio": Decimal("-0.1")}},
+            "terms.agency_ratio",
+            msg.RATIO_OUT_OF_RANGE,
+        ),
         ({"terms": {"setup_fee": Decimal("-1")}}, "terms.setup_fee", msg.NEGATIVE_AMOUNT),
     ],
 )
@@ -79,7 +88,10 @@ def test_installments_must_add_up_to_100():
     with pytest.raises(RuleViolation) as caught:
         agreement_create(
             by=None,
-            installments=[{"percent": "50", "due_from": "signing"}, {"percent": "40", "due_from": "end"}],
+            installments=[
+                {"percent": "50", "due_from": "signing"},
+                {"percent": "40", "due_from": "end"},
+            ],
             **_fields(kind=Agreement.Kind.CONSULTING_FIXED_FEE, terms={"total_fee": "50000"}),
         )
     assert caught.value.errors["installments"] == [msg.INSTALLMENTS_NOT_100.format(total="90")]
@@ -88,8 +100,12 @@ def test_installments_must_add_up_to_100():
 
 def test_negative_b2b_fee_refused():
     with pytest.raises(RuleViolation) as caught:
-        agreement_create(by=None, **_fields(kind=Agreement.Kind.B2B_COMMISSION,
-                                            terms={"monthly_service_fee": Decimal("-5")}))
+        agreement_create(
+            by=None,
+            **_fields(
+                kind=Agreement.Kind.B2B_COMMISSION, terms={"monthly_service_fee": Decimal("-5")}
+            ),
+        )
     assert caught.value.errors["terms.monthly_service_fee"] == [msg.NEGATIVE_AMOUNT]
 
 
@@ -102,7 +118,9 @@ def test_unknown_term_refused():
 def test_brand_of_other_agency_and_foreign_bank_account_refused():
     other_agency = f.agency()
     with pytest.raises(RuleViolation) as caught:
-        agreement_create(by=None, **_fields(agency=other_agency, bank_account=other_agency.bank_accounts.first()))
+        agreement_create(
+            by=None, **_fields(agency=other_agency, bank_account=other_agency.bank_accounts.first())
+        )
     assert caught.value.errors["brand"] == [msg.BRAND_OF_OTHER_AGENCY]
     fields = _fields()
     fields["bank_account"] = f.agency().bank_accounts.first()
@@ -124,7 +142,8 @@ def test_activate_needs_bank_account_and_only_from_draft():
     with pytest.raises(InvalidStateError):
         agreement_activate(agreement=agreement, by=None)
     assert list(Event.objects.filter(agreement=agreement).values_list("action", flat=True)) == [
-        "agreement.activated", "agreement.created",
+        "agreement.activated",
+        "agreement.created",
     ]
 
 
@@ -143,7 +162,9 @@ def test_terminate_records_date_and_reason():
     with pytest.raises(RuleViolation) as caught:
         agreement_terminate(agreement=agreement, on=date(2026, 1, 1), reason="r", by=staff)
     assert caught.value.errors["on"] == [msg.TERMINATION_BEFORE_START]
-    agreement_terminate(agreement=agreement, on=date(2026, 9, 30), reason="品牌方要求提前终止", by=staff)
+    agreement_terminate(
+        agreement=agreement, on=date(2026, 9, 30), reason="品牌方要求提前终止", by=staff
+    )
     agreement.refresh_from_db()
     assert agreement.status == Agreement.Status.TERMINATED
     assert agreement.terminated_on == date(2026, 9, 30)
@@ -180,7 +201,9 @@ def test_auto_renewal_extends_by_term_without_objection():
 def test_objection_before_deadline_stops_renewal(objected_on, expected_status, monkeypatch):
     agreement = f.agreement(activate=True)  # ends 2027-05-31, deadline 2027-04-30
     monkeypatch.setattr("contracts.services._today", lambda: date(2027, 6, 1))
-    renewal_objection_record(agreement=agreement, on=objected_on, by_party="brand", note="书面异议", by=None)
+    renewal_objection_record(
+        agreement=agreement, on=objected_on, by_party="brand", note="书面异议", by=None
+    )
     agreements_roll_over(today=date(2027, 6, 1))
     agreement.refresh_from_db()
     assert agreement.status == expected_status
@@ -203,5 +226,7 @@ def test_agreement_without_auto_renew_expires():
 def test_objection_in_the_future_is_refused():
     agreement = f.agreement(activate=True)
     with pytest.raises(RuleViolation) as caught:
-        renewal_objection_record(agreement=agreement, on=date(2099, 1, 1), by_party="brand", note="", by=None)
+        renewal_objection_record(
+            agreement=agreement, on=date(2099, 1, 1), by_party="brand", note="", by=None
+        )
     assert caught.value.errors["on"] == [msg.FUTURE_DATE]

@@ -8,15 +8,21 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts():
-    return (Organization.objects.count(), User.objects.count(), Product.objects.count(),
-            Agreement.objects.count())
+    return (
+        Organization.objects.count(),
+        User.objects.count(),
+        Product.objects.count(),
+        Agreement.objects.count(),
+    )
 
 
 def test_seed_demo_creates_one_agreement_of_each_kind_and_is_idempotent(capsys):
     call_command("seed_demo")
     first = _counts()
     assert set(Agreement.objects.values_list("kind", "status")) == {
-        ("b2b_commission", "active"), ("revenue_share", "active"), ("consulting_fixed_fee", "active"),
+        ("b2b_commission", "active"),
+        ("revenue_share", "active"),
+        ("consulting_fixed_fee", "active"),
     }
     rs = Agreement.objects.get(kind="revenue_share").revenue_share_terms
     assert (str(rs.agency_ratio), str(rs.setup_fee)) == ("0.3000", "10000.00")
