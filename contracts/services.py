@@ -21,6 +21,8 @@ from contracts.models import (
     ConsultingTerms,
     Installment,
     Party,
+    Product,
+    ProductPrice,
     RenewalObjection,
     RevenueShareTerms,
 )
@@ -339,3 +341,60 @@ def agreements_roll_over(*, today: date | None = None, by: Any = None) -> Rollov
             else:
                 renewed.append(agreement.number)
     return RolloverResult(renewed=renewed, expired=expired)
+
+
+# The date of the "opening" history entry that keeps a product's first prices.
+OPENING_PRICES_FROM = date(2000, 1, 1)
+
+
+@transaction.atomic
+def product_price_set(
+    *,
+    product: Product,
+    valid_from: date,
+    factory_price: Decimal,
+    distributor_price: Decimal,
+    min_retail_price: Decimal,
+    by: Any,
+) -> ProductPrice:
+    """Record the product's prices from ``valid_from`` on (a dated history entry).
+
+    The product's current prices follow the entry valid today. Sale lines already
+    recorded keep the prices they snapshotted.
+    """
+    if not product.prices.exists() and valid_from > OPENING_PRICES_FROM:
+        # Keep the prices used so far, so sales dated before ``valid_from`` still get them.
+        ProductPrice.objects.create(
+            product=product,
+            valid_from=OPENING_PRICES_FROM,
+            factory_price=product.factory_price,
+            distributor_price=product.distributor_price,
+            min_retail_price=product.min_retail_price,
+        )
+    entry = ProductPrice.objects.filter(product=product, valid_from=valid_from).first()
+    entry = entry or ProductPrice(product=product, valid_from=valid_from)
+    entry.factory_price = Decimal(factory_price)
+    entry.distributor_price = Decimal(distributor_price)
+    entry.min_retail_price = Decimal(min_retail_price)
+    try:
+        entry.full_clean()
+    except ValidationError as error:
+        _raise_as_rule_violation(error)
+    entry.save()
+    current = (
+        ProductPrice.objects.filter(product=product, valid_from__lte=_today())
+        .order_by("-valid_from")
+        .first()
+    )
+    if current is not None:
+        product.factory_price = current.factory_price
+        product.distributor_price = current.distributor_price
+        product.min_retail_price = current.min_retail_price
+        product.save(update_fields=["factory_price", "distributor_price", "min_retail_price"])
+    event_record(
+        action="product.prices_set", obj=product, actor=by,
+        detail={"valid_from": valid_from.isoformat(), "factory_price": str(entry.factory_price),
+                "distributor_price": str(entry.distributor_price),
+                "min_retail_price": str(entry.min_retail_price)},
+    )
+    return entry

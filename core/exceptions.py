@@ -19,4 +19,4 @@ class RuleViolation(DomainError):
         if isinstance(errors, str):
             errors = {"non_field_errors": [errors]}
         self.errors = errors
-        super().__init__("; ".join(m for msgs in errors.values() for m in msgs))
+        super().__init__("; ".join(str(m) for msgs in errors.values() for m in msgs))
