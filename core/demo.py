@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import transaction
 
+from core.periods import Period
+
 from accounts.models import BankAccount, Organization, User
 from contracts.models import Agreement, Party, Product
 from contracts.services import agreement_activate, agreement_create
@@ -82,7 +84,7 @@ def _agreement(result: DemoResult, admin: User, number: str, **kwargs: Any) -> A
     if existing is not None:
         return existing
     agreement = agreement_create(by=admin, number=number, **kwargs)
-    agreement_activate(agreement=agreement, by=admin)
+    agreement = agreement_activate(agreement=agreement, by=admin)
     result.created.append(f"agreement {number}")
     return agreement
 
@@ -143,7 +145,7 @@ def seed_demo() -> DemoResult:
         "confidentiality_party": Party.BOTH,
         "confidentiality_years": 3,
     }
-    _agreement(
+    b2b = _agreement(
         result,
         admin,
         "HT-2026-0001",
@@ -164,7 +166,7 @@ def seed_demo() -> DemoResult:
         products=tea_products,
         **common,
     )
-    _agreement(
+    revenue_share = _agreement(
         result,
         admin,
         "HT-2026-0002",
@@ -192,4 +194,81 @@ def seed_demo() -> DemoResult:
         products=silk_products,
         **common,
     )
+    _demo_b2b_months(result, admin, b2b)
+    _demo_revenue_share_months(result, admin, revenue_share)
     return result
+
+
+DISTRIBUTORS = ["福州茗香商行", "厦门鹭岛茶庄", "泉州安溪茶叶批发", "南平武夷山茶铺", "宁德福鼎白茶行",
+                "杭州西湖茶社", "上海静安茶叶店", "广州芳村茶城一号", "深圳南山茶馆", "南京鼓楼茶庄"]
+
+
+def _demo_b2b_months(result: DemoResult, admin: User, agreement: Agreement) -> None:
+    """May–October: shipments to distributors; August misses the cartons minimum."""
+    from kpis.models import KpiRecord
+    from kpis.services import kpi_prefill, kpi_record_save, sale_lines_record
+
+    products = list(agreement.products.order_by("sku"))
+    for month in range(5, 11):
+        period = Period(2026, month)
+        weak = month == 8  # the month a minimum is missed (cartons and sales)
+        rows = []
+        for i in range(8):
+            product = products[i % len(products)]
+            cartons = (10 if weak else 26) + (i % 3) * 2
+            rows.append({
+                "product": product.sku, "sold_on": period.first_day.replace(day=2 + i * 3),
+                "quantity": cartons * product.units_per_carton,
+                "unit_price": str(product.distributor_price), "channel": "b2b_distributor",
+                "distributor": DISTRIBUTORS[(month + i) % len(DISTRIBUTORS)],
+                "external_ref": f"DEMO-B2B-{period}-{i + 1:02d}",
+            })
+        created = [r for r in sale_lines_record(agreement=agreement, rows=rows, by=admin) if r.created]
+        if created:
+            result.created.append(f"{len(created)} B2B sale lines {period}")
+        if not KpiRecord.objects.filter(agreement=agreement, period=str(period)).exists():
+            figures = kpi_prefill(agreement=agreement, period=period)
+            figures["distributors_recruited"] = 3 if weak else 6
+            figures.update({
+                "unique_visitors": 420 + month * 20, "daily_inquiries": Decimal("9.5") + month / Decimal(4),
+                "conversion_rate": Decimal("0.0150") + Decimal(month - 5) / 1000,
+                "baidu_first_page": True, "google_first_page": month >= 9,
+            })
+            kpi_record_save(agreement=agreement, period=str(period), values=figures, by=admin)
+            result.created.append(f"KPI record {period}")
+
+
+def _demo_revenue_share_months(result: DemoResult, admin: User, agreement: Agreement) -> None:
+    """June–October shop sales; a return in September and one sale below minimum retail."""
+    from kpis.services import sale_lines_record
+
+    products = list(agreement.products.order_by("sku"))
+    channels = ["tmall", "jd", "wechat"]
+    for month in range(6, 11):
+        period = Period(2026, month)
+        rows = []
+        for i in range(12):
+            product = products[i % len(products)]
+            quantity = 20 + (month * 7 + i * 13) % 60
+            price = product.min_retail_price
+            if month == 7 and i == 5:
+                price = (product.min_retail_price * Decimal("0.8")).quantize(Decimal("0.01"))
+            amount = price * quantity
+            rows.append({
+                "product": product.sku, "sold_on": period.first_day.replace(day=1 + i * 2),
+                "quantity": quantity, "unit_price": str(price), "channel": channels[i % 3],
+                "tax": str((amount * Decimal("0.10")).quantize(Decimal("0.01"))),
+                "logistics": str(Decimal(6) * quantity),
+                "external_ref": f"DEMO-RS-{period}-{i + 1:02d}",
+            })
+        if month == 9:
+            product = products[0]
+            rows.append({
+                "product": product.sku, "sold_on": period.first_day.replace(day=25), "quantity": -4,
+                "unit_price": str(product.min_retail_price), "channel": "tmall",
+                "tax": str(-(product.min_retail_price * 4 * Decimal("0.10")).quantize(Decimal("0.01"))),
+                "logistics": "-24.00", "external_ref": f"DEMO-RS-{period}-RETURN",
+            })
+        created = [r for r in sale_lines_record(agreement=agreement, rows=rows, by=admin) if r.created]
+        if created:
+            result.created.append(f"{len(created)} revenue-share sale lines {period}")

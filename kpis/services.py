@@ -232,7 +232,13 @@ def sale_row_clean(
         "promotion": promotion,
         "promotion_id": promotion.pk if promotion else None,
     }
-    cleaned["price_violation"] = unit_price < prices.min_retail_price and promotion is None
+    # A shipment to a distributor is at the distributor price by design: only retail
+    # channels are held to the minimum retail price.
+    cleaned["price_violation"] = (
+        channel != SaleLine.Channel.B2B_DISTRIBUTOR
+        and unit_price < prices.min_retail_price
+        and promotion is None
+    )
     return cleaned, {}
 
 

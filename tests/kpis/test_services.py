@@ -66,7 +66,11 @@ def test_price_violation_flagged_unless_approved_promotion(rs):
     Promotion.objects.create(agreement=agreement, code="618", name="618 大促", starts_on=date(2026, 8, 1),
                              ends_on=date(2026, 8, 31), approved_by_brand_on=date(2026, 7, 20))
     promo = sale_line_record(agreement=agreement, data=_row(unit_price="150.00", promotion="618", external_ref="V-3"), by=None).line
+    wholesale = sale_line_record(
+        agreement=agreement, data=_row(unit_price="120.00", channel="经销商", external_ref="V-5"), by=None
+    ).line
     assert (below.price_violation, at_min.price_violation, promo.price_violation) == (True, False, False)
+    assert wholesale.price_violation is False  # distributors buy at the distributor price
     with pytest.raises(RuleViolation) as caught:
         sale_line_record(agreement=agreement, data=_row(sold_on="2026-09-01", promotion="618", external_ref="V-4"), by=None)
     assert caught.value.errors["promotion"] == [msg.PROMOTION_DATES.format(code="618")]
