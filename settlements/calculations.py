@@ -1,0 +1,767 @@
+"""Settlement calculations: monthly statements, one-off bills, deadlines and flags.
+
+Pure Python (no Django): frozen dataclasses, ``Decimal`` and ``date`` in and out, built on
+``core.money``, ``core.workdays`` and ``core.periods``. Money is rounded half-up to 0.01
+only where a figure is billed (the commission sum, a prorated fee, a share, each
+installment, a penalty notice), always through ``core.money``. Every statement's lines
+add up exactly to its ``total_due``. Line descriptions are user-facing and bilingual,
+"中文 / English", built from the templates below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, localcontext
+from types import MappingProxyType
+
+from core.money import (
+    ZERO,
+    CommissionLine,
+    commission_total,
+    installment_amounts,
+    line_profit,
+    prorate,
+    quantize_money,
+    split_profit,
+)
+from core.periods import Period, add_months, overlap_days
+from core.workdays import WorkCalendar
+
+# --- error messages -----------------------------------------------------------------------
+
+PERIOD_OUTSIDE_AGREEMENT = (
+    "Period {period} has no day inside the agreement ({starts_on} to {ends_on})."
+)
+CARRIED_IN_POSITIVE = "A carried-in amount is a loss and cannot be positive (got {amount})."
+EXPENSE_NEGATIVE = "An expense cannot be negative (got {amount}: {description})."
+WAIVER_REASON_REQUIRED = "Waiving the withheld service fee needs a reason."
+INSTALLMENT_DUE_FROM_UNKNOWN = (
+    'An installment is due from "signing" or "end" (got {due_from!r} for installment {number}).'
+)
+DAY_OF_MONTH_OUT_OF_RANGE = "A day of the month must be between 1 and 31 (got {day})."
+AMOUNT_NEGATIVE = "{name} cannot be negative (got {amount})."
+
+# --- line descriptions ("中文 / English") ---------------------------------------------------
+
+COMMISSION_DESCRIPTION = "销售佣金 / Sales commission"
+ADJUSTMENT_COMMISSION_DESCRIPTION = (
+    "以前期间调整：补记销售佣金 / Prior-period adjustment: sales commission on late sales"
+)
+SERVICE_FEE_ZH = "外包服务费"
+SERVICE_FEE_EN = "Outsourcing service fee"
+SERVICE_FEE_PRORATED_ZH = "外包服务费（按 {days}/{days_in_period} 天折算）"
+SERVICE_FEE_PRORATED_EN = "Outsourcing service fee (prorated {days}/{days_in_period} days)"
+SERVICE_FEE_DESCRIPTION = "{fee_zh}{separator}{fee_en}"
+SERVICE_FEE_WAIVED_DESCRIPTION = (
+    "{fee_zh}：未达最低指标（{missed_zh}），甲方同意照付，理由：{reason}"
+    " / {fee_en}: minimums missed ({missed_en}), withholding waived by the brand: {reason}"
+)
+FEE_WITHHELD_DESCRIPTION = (
+    "外包服务费暂不支付：未达最低指标（{missed_zh}）"
+    "/ Service fee withheld: minimums missed ({missed_en})"
+)
+CARRIED_IN_DESCRIPTION = "上期结转 / Carried in from earlier months"
+CARRIED_FORWARD_DESCRIPTION = (
+    "本期净额为负，结转下期 {amount} / Negative net carried forward: {amount}"
+)
+AGENCY_SHARE_DESCRIPTION = (
+    "收益分成 {percent}%（收益 {profit}{notes_zh}）"
+    "/ Agency share {percent}% of profit {profit}{notes_en}"
+)
+AGENCY_SHARE_ADJUSTMENT_NOTE_ZH = "，含以前期间调整 {amount}"
+AGENCY_SHARE_ADJUSTMENT_NOTE_EN = ", including prior-period adjustment {amount}"
+AGENCY_SHARE_CARRIED_IN_NOTE_ZH = "，含上期结转亏损 {amount}"
+AGENCY_SHARE_CARRIED_IN_NOTE_EN = ", including loss carried in {amount}"
+AGENCY_SHARE_LOSS_NOTE_ZH = "，亏损结转下月"
+AGENCY_SHARE_LOSS_NOTE_EN = "; loss carried forward"
+EXPENSE_DESCRIPTION = "营销推广费：{description} / Marketing expense: {description}"
+EXPENSE_WITH_RECEIPT_DESCRIPTION = (
+    "营销推广费：{description}（凭证 {receipt_ref}）"
+    "/ Marketing expense: {description} (receipt {receipt_ref})"
+)
+INSTALLMENT_DESCRIPTION = (
+    "第 {number} 期服务费（总费用 {total} 的 {percent}%）"
+    "/ Installment {number}: {percent}% of the total fee {total}"
+)
+SETUP_FEE_DESCRIPTION = "网络销售平台开办费 / Sales platform setup fee"
+
+# --- names --------------------------------------------------------------------------------
+
+MINIMUM_DISTRIBUTORS = "distributors"
+MINIMUM_CARTONS = "cartons"
+MINIMUM_SALES_AMOUNT = "sales_amount"
+MINIMUMS: tuple[str, ...] = (MINIMUM_DISTRIBUTORS, MINIMUM_CARTONS, MINIMUM_SALES_AMOUNT)
+
+WEB_BAIDU_FIRST_PAGE = "baidu_first_page"
+WEB_GOOGLE_FIRST_PAGE = "google_first_page"
+WEB_UNIQUE_VISITORS = "unique_visitors"
+WEB_DAILY_INQUIRIES = "daily_inquiries"
+WEB_CONVERSION_RATE = "conversion_rate"
+WEB_TARGETS: tuple[str, ...] = (
+    WEB_BAIDU_FIRST_PAGE,
+    WEB_GOOGLE_FIRST_PAGE,
+    WEB_UNIQUE_VISITORS,
+    WEB_DAILY_INQUIRIES,
+    WEB_CONVERSION_RATE,
+)
+
+MINIMUM_NAMES_ZH = {
+    MINIMUM_DISTRIBUTORS: "经销商",
+    MINIMUM_CARTONS: "出货箱数",
+    MINIMUM_SALES_AMOUNT: "销售额",
+}
+MINIMUM_NAMES_EN = {
+    MINIMUM_DISTRIBUTORS: "distributors",
+    MINIMUM_CARTONS: "cartons",
+    MINIMUM_SALES_AMOUNT: "sales amount",
+}
+
+DUE_FROM_SIGNING = "signing"
+DUE_FROM_END = "end"
+
+# Precision of a prorated minimum as reported; the met/missed decision itself is exact.
+_REQUIRED_PRECISION = 28
+# Enough digits that products of figures and day counts are exact.
+_EXACT_PRECISION = 60
+
+
+class LineKind:
+    """The kinds of statement line."""
+
+    COMMISSION = "commission"
+    SERVICE_FEE = "service_fee"
+    FEE_WITHHELD = "fee_withheld"
+    CARRIED_IN = "carried_in"
+    CARRIED_FORWARD = "carried_forward"
+    AGENCY_SHARE = "agency_share"
+    EXPENSE = "expense"
+    ADJUSTMENT = "adjustment"
+    SETUP_FEE = "setup_fee"
+    INSTALLMENT = "installment"
+    PENALTY = "penalty"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One statement line: a ``LineKind``, a bilingual description and an amount (0.01)."""
+
+    kind: str
+    description: str
+    amount: Decimal
+
+
+def _separator_after(zh: str) -> str:
+    """The "中文 / English" separator; a full-width bracket already carries its space."""
+    return "/ " if zh.endswith("）") else " / "
+
+
+def _money_text(amount: Decimal) -> str:
+    """Write an amount with thousands separators and two places: 9310 → "9,310.00"."""
+    return f"{quantize_money(amount):,.2f}"
+
+
+def _percent_text(ratio: Decimal) -> str:
+    """Write a fraction as a percentage without trailing zeros: 0.3 → "30", 0.335 → "33.5"."""
+    return format((ratio * 100).normalize(), "f")
+
+
+def _require_not_negative(name: str, amount: Decimal) -> None:
+    if amount < 0:
+        raise ValueError(AMOUNT_NEGATIVE.format(name=name, amount=amount))
+
+
+def _require_carried_in(amount: Decimal) -> None:
+    if amount > 0:
+        raise ValueError(CARRIED_IN_POSITIVE.format(amount=amount))
+
+
+def _active_days(*, period: Period, starts_on: date, ends_on: date) -> int:
+    """Days of ``period`` inside the agreement; refuses a period with none."""
+    days = overlap_days(period=period, starts_on=starts_on, ends_on=ends_on)
+    if days == 0:
+        raise ValueError(
+            PERIOD_OUTSIDE_AGREEMENT.format(period=period, starts_on=starts_on, ends_on=ends_on)
+        )
+    return days
+
+
+# --- KPI evaluation (B2B) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KpiFigures:
+    """A month's KPI record as staff confirmed it.
+
+    ``daily_inquiries`` is the month's inquiry count ÷ days; ``conversion_rate`` is a
+    fraction (0.015 = 1.5%).
+    """
+
+    distributors_recruited: int
+    cartons_shipped: Decimal
+    sales_amount: Decimal
+    unique_visitors: int
+    daily_inquiries: Decimal
+    conversion_rate: Decimal
+    baidu_first_page: bool
+    google_first_page: bool
+
+
+@dataclass(frozen=True)
+class B2BTargets:
+    """A B2B agreement's monthly minimums (for a whole month) and web targets."""
+
+    min_distributors: int
+    min_cartons: int
+    min_sales_amount: Decimal
+    web_targets_from_month: int = 4
+    min_unique_visitors: int = 500
+    min_daily_inquiries: Decimal = Decimal("10")
+    min_conversion_rate: Decimal = Decimal("0.015")
+
+
+@dataclass(frozen=True)
+class KpiEvaluation:
+    """How a month's KPIs measure up.
+
+    ``required`` holds each minimum as it applies to this period (prorated by
+    ``active_days / days_in_period``); ``missed`` names the minimums not reached, in the
+    order distributors, cartons, sales_amount. ``web_targets`` maps each web target to
+    whether it was met, and is empty when ``web_targets_apply`` is false.
+    """
+
+    minimums_met: bool
+    missed: tuple[str, ...]
+    required: Mapping[str, Decimal]
+    web_targets_apply: bool
+    web_targets: Mapping[str, bool]
+    active_days: int
+    days_in_period: int
+
+
+def _web_targets_apply(*, period: Period, starts_on: date, from_month: int = 4) -> bool:
+    """Whether web targets apply to ``period``: from the ``from_month``-th month of operation.
+
+    DOMAIN: "periods starting 3 months or more after starts_on", i.e. the period's first
+    day is on or after ``starts_on + (from_month − 1) months``. Starting 2026-03-01 the
+    first such period is 2026-06; starting 2026-03-15 it is 2026-07.
+    """
+    return period.first_day >= add_months(starts_on, from_month - 1)
+
+
+def evaluate_b2b_kpis(
+    *,
+    figures: KpiFigures | None,
+    targets: B2BTargets,
+    period: Period,
+    starts_on: date,
+    ends_on: date,
+) -> KpiEvaluation:
+    """Judge a B2B month's KPI record against the minimums and, if they apply, web targets.
+
+    ``ends_on`` is the effective last day (the termination date if terminated). In a
+    partial first or last month each minimum is prorated: minimum × active days ÷ days in
+    the period, never rounded; the comparison is exact (figure × days ≥ minimum × active
+    days), so reaching a minimum exactly meets it. No record (``figures`` None) misses
+    every minimum and every web target. Web targets are not prorated and move no money.
+    """
+    days_in_period = period.days
+    active_days = _active_days(period=period, starts_on=starts_on, ends_on=ends_on)
+    minimums: dict[str, Decimal] = {
+        MINIMUM_DISTRIBUTORS: Decimal(targets.min_distributors),
+        MINIMUM_CARTONS: Decimal(targets.min_cartons),
+        MINIMUM_SALES_AMOUNT: targets.min_sales_amount,
+    }
+    with localcontext() as context:
+        context.prec = _REQUIRED_PRECISION
+        required = {
+            name: minimum * active_days / days_in_period for name, minimum in minimums.items()
+        }
+    if figures is None:
+        missed = MINIMUMS
+    else:
+        actual: dict[str, Decimal] = {
+            MINIMUM_DISTRIBUTORS: Decimal(figures.distributors_recruited),
+            MINIMUM_CARTONS: figures.cartons_shipped,
+            MINIMUM_SALES_AMOUNT: figures.sales_amount,
+        }
+        # Cross-multiplied so a prorated minimum such as 10 × 17/31 is compared exactly.
+        with localcontext() as context:
+            context.prec = _EXACT_PRECISION
+            missed = tuple(
+                name
+                for name in MINIMUMS
+                if actual[name] * days_in_period < minimums[name] * active_days
+            )
+    applies = _web_targets_apply(
+        period=period, starts_on=starts_on, from_month=targets.web_targets_from_month
+    )
+    web: dict[str, bool] = {}
+    if applies:
+        if figures is None:
+            web = dict.fromkeys(WEB_TARGETS, False)
+        else:
+            web = {
+                WEB_BAIDU_FIRST_PAGE: figures.baidu_first_page,
+                WEB_GOOGLE_FIRST_PAGE: figures.google_first_page,
+                WEB_UNIQUE_VISITORS: figures.unique_visitors >= targets.min_unique_visitors,
+                WEB_DAILY_INQUIRIES: figures.daily_inquiries >= targets.min_daily_inquiries,
+                WEB_CONVERSION_RATE: figures.conversion_rate >= targets.min_conversion_rate,
+            }
+    return KpiEvaluation(
+        minimums_met=not missed,
+        missed=missed,
+        required=MappingProxyType(required),
+        web_targets_apply=applies,
+        web_targets=MappingProxyType(web),
+        active_days=active_days,
+        days_in_period=days_in_period,
+    )
+
+
+# --- B2B month ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class B2BMonthResult:
+    """A B2B month's statement figures.
+
+    ``commission`` and ``adjustment_commission`` are each rounded once on their sum and may
+    be negative. ``service_fee`` is the fee billed (0.00 when withheld). ``carry_forward`` is
+    the negative net carried to the next month (0.00 unless the net is below zero).
+    """
+
+    lines: tuple[Line, ...]
+    total_due: Decimal
+    commission: Decimal
+    adjustment_commission: Decimal
+    service_fee: Decimal
+    fee_withheld: bool
+    carry_forward: Decimal
+
+
+def _missed_names(missed: Sequence[str]) -> tuple[str, str]:
+    zh = "、".join(MINIMUM_NAMES_ZH[name] for name in missed)
+    en = ", ".join(MINIMUM_NAMES_EN[name] for name in missed)
+    return zh, en
+
+
+def settle_b2b_month(
+    *,
+    commission_lines: Sequence[CommissionLine],
+    adjustment_lines: Sequence[CommissionLine] = (),
+    monthly_service_fee: Decimal,
+    period: Period,
+    starts_on: date,
+    ends_on: date,
+    evaluation: KpiEvaluation,
+    waived: bool = False,
+    waiver_reason: str = "",
+    carried_in: Decimal = ZERO,
+) -> B2BMonthResult:
+    """Settle a B2B month: commission, service fee, carried-in rest and carry-forward.
+
+    - commission: ``commission_total`` of the month's lines, rounded once; its line is
+      always present. Late sales of periods already issued get their own ADJUSTMENT line,
+      rounded separately, only when there are any.
+    - service fee: the monthly fee prorated by days (rounded once) in a partial month.
+      Withheld (a FEE_WITHHELD line of 0.00 naming the missed minimums) when a minimum is
+      missed, unless the brand waived the withholding with a reason. The commission is
+      never affected.
+    - carried_in (≤ 0): a negative rest from earlier months, as its own line when non-zero.
+    - net = commission + adjustment + carried_in + fee. A negative net owes 0.00 and is
+      carried forward whole; a CARRIED_FORWARD line of −net keeps the lines summing to 0.
+    """
+    _require_not_negative("A service fee", monthly_service_fee)
+    _require_carried_in(carried_in)
+    if waived and evaluation.missed and not waiver_reason.strip():
+        raise ValueError(WAIVER_REASON_REQUIRED)
+    days_in_period = period.days
+    active_days = _active_days(period=period, starts_on=starts_on, ends_on=ends_on)
+
+    commission = commission_total(commission_lines)
+    lines = [Line(LineKind.COMMISSION, COMMISSION_DESCRIPTION, commission)]
+    adjustment = ZERO
+    if adjustment_lines:
+        adjustment = commission_total(adjustment_lines)
+        lines.append(Line(LineKind.ADJUSTMENT, ADJUSTMENT_COMMISSION_DESCRIPTION, adjustment))
+
+    fee = prorate(amount=monthly_service_fee, days=active_days, days_in_period=days_in_period)
+    fee_zh, fee_en = SERVICE_FEE_ZH, SERVICE_FEE_EN
+    if active_days < days_in_period:
+        fee_zh = SERVICE_FEE_PRORATED_ZH.format(days=active_days, days_in_period=days_in_period)
+        fee_en = SERVICE_FEE_PRORATED_EN.format(days=active_days, days_in_period=days_in_period)
+    fee_description = SERVICE_FEE_DESCRIPTION.format(
+        fee_zh=fee_zh, separator=_separator_after(fee_zh), fee_en=fee_en
+    )
+    withheld = bool(evaluation.missed) and not waived
+    if evaluation.missed:
+        missed_zh, missed_en = _missed_names(evaluation.missed)
+        if withheld:
+            fee = ZERO
+            lines.append(
+                Line(
+                    LineKind.FEE_WITHHELD,
+                    FEE_WITHHELD_DESCRIPTION.format(missed_zh=missed_zh, missed_en=missed_en),
+                    ZERO,
+                )
+            )
+        else:
+            fee_description = SERVICE_FEE_WAIVED_DESCRIPTION.format(
+                fee_zh=fee_zh,
+                fee_en=fee_en,
+                missed_zh=missed_zh,
+                missed_en=missed_en,
+                reason=waiver_reason.strip(),
+            )
+    if not withheld:
+        lines.append(Line(LineKind.SERVICE_FEE, fee_description, fee))
+
+    rest = quantize_money(carried_in)
+    if rest != 0:
+        lines.append(Line(LineKind.CARRIED_IN, CARRIED_IN_DESCRIPTION, rest))
+
+    net = commission + adjustment + rest + fee
+    carry_forward = ZERO
+    total_due = net
+    if net < 0:
+        carry_forward = net
+        total_due = ZERO
+        lines.append(
+            Line(
+                LineKind.CARRIED_FORWARD,
+                CARRIED_FORWARD_DESCRIPTION.format(amount=_money_text(net)),
+                -net,
+            )
+        )
+    return B2BMonthResult(
+        lines=tuple(lines),
+        total_due=total_due,
+        commission=commission,
+        adjustment_commission=adjustment,
+        service_fee=fee,
+        fee_withheld=withheld,
+        carry_forward=carry_forward,
+    )
+
+
+# --- revenue share month ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaleFigures:
+    """One sale line's totals; a return has negative values."""
+
+    sale_amount: Decimal
+    factory_cost: Decimal
+    tax: Decimal
+    logistics: Decimal
+
+
+@dataclass(frozen=True)
+class Expense:
+    """An approved marketing expense (营销推广费) the agency paid for the brand."""
+
+    description: str
+    amount: Decimal
+    receipt_ref: str = ""
+
+
+@dataclass(frozen=True)
+class RevenueShareResult:
+    """A revenue-share month's statement figures.
+
+    ``month_profit`` and ``adjustment_profit`` are exact sums of line profits (this
+    period's sales and late sales of issued periods). ``profit`` is their sum plus
+    ``carried_in`` (the accumulated loss, ≤ 0), brought to 0.01. ``agency_share`` is
+    rounded half-up; ``brand_share`` = profit − agency share. ``carry_forward`` is the
+    whole profit when it is ≤ 0, else 0.00. ``total_due`` = agency share + expenses.
+    """
+
+    lines: tuple[Line, ...]
+    total_due: Decimal
+    month_profit: Decimal
+    adjustment_profit: Decimal
+    carried_in: Decimal
+    profit: Decimal
+    agency_share: Decimal
+    brand_share: Decimal
+    carry_forward: Decimal
+    expenses_total: Decimal
+
+
+def _profit_of(sales: Sequence[SaleFigures]) -> Decimal:
+    return sum(
+        (
+            line_profit(
+                sale_amount=sale.sale_amount,
+                factory_cost=sale.factory_cost,
+                tax=sale.tax,
+                logistics=sale.logistics,
+            )
+            for sale in sales
+        ),
+        start=Decimal(0),
+    )
+
+
+def settle_revenue_share_month(
+    *,
+    sales: Sequence[SaleFigures],
+    adjustment_sales: Sequence[SaleFigures] = (),
+    carried_in: Decimal = ZERO,
+    agency_ratio: Decimal,
+    expenses: Sequence[Expense] = (),
+) -> RevenueShareResult:
+    """Settle a revenue-share month: the agency's share of profit plus pass-through expenses.
+
+    profit = Σ line profits of ``sales`` + Σ of ``adjustment_sales`` + ``carried_in``. A
+    profit ≤ 0 owes no share and is carried forward whole (not the agency's part of it). A
+    positive profit is split by ``core.money.split_profit`` (agency share rounded half-up,
+    brand share the rest). The AGENCY_SHARE line is always present and names the profit,
+    the ratio and any adjustment or carried-in loss; each expense is its own EXPENSE line
+    and is billed even in a loss month.
+    """
+    _require_carried_in(carried_in)
+    for expense in expenses:
+        if expense.amount < 0:
+            raise ValueError(
+                EXPENSE_NEGATIVE.format(amount=expense.amount, description=expense.description)
+            )
+    month_profit = _profit_of(sales)
+    adjustment_profit = _profit_of(adjustment_sales)
+    split = split_profit(
+        profit=month_profit + adjustment_profit + carried_in, agency_ratio=agency_ratio
+    )
+    carry_forward = split.profit if split.profit <= 0 else ZERO
+
+    notes_zh = notes_en = ""
+    if adjustment_profit != 0:
+        amount = _money_text(adjustment_profit)
+        notes_zh += AGENCY_SHARE_ADJUSTMENT_NOTE_ZH.format(amount=amount)
+        notes_en += AGENCY_SHARE_ADJUSTMENT_NOTE_EN.format(amount=amount)
+    if carried_in != 0:
+        amount = _money_text(carried_in)
+        notes_zh += AGENCY_SHARE_CARRIED_IN_NOTE_ZH.format(amount=amount)
+        notes_en += AGENCY_SHARE_CARRIED_IN_NOTE_EN.format(amount=amount)
+    if split.profit <= 0:
+        notes_zh += AGENCY_SHARE_LOSS_NOTE_ZH
+        notes_en += AGENCY_SHARE_LOSS_NOTE_EN
+    lines = [
+        Line(
+            LineKind.AGENCY_SHARE,
+            AGENCY_SHARE_DESCRIPTION.format(
+                percent=_percent_text(agency_ratio),
+                profit=_money_text(split.profit),
+                notes_zh=notes_zh,
+                notes_en=notes_en,
+            ),
+            split.agency_share,
+        )
+    ]
+    for expense in expenses:
+        template = EXPENSE_WITH_RECEIPT_DESCRIPTION if expense.receipt_ref else EXPENSE_DESCRIPTION
+        lines.append(
+            Line(
+                LineKind.EXPENSE,
+                template.format(description=expense.description, receipt_ref=expense.receipt_ref),
+                quantize_money(expense.amount),
+            )
+        )
+    expenses_total = sum((line.amount for line in lines[1:]), start=ZERO)
+    return RevenueShareResult(
+        lines=tuple(lines),
+        total_due=split.agency_share + expenses_total,
+        month_profit=month_profit,
+        adjustment_profit=adjustment_profit,
+        carried_in=carried_in,
+        profit=split.profit,
+        agency_share=split.agency_share,
+        brand_share=split.brand_share,
+        carry_forward=carry_forward,
+        expenses_total=expenses_total,
+    )
+
+
+# --- one-off bills ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InstallmentTerm:
+    """One installment of a fixed fee: ``percent`` of the total, due ``working_days``
+    working days after signing (``due_from="signing"``) or after the end (``"end"``)."""
+
+    number: int
+    percent: Decimal
+    due_from: str
+    working_days: int
+
+
+@dataclass(frozen=True)
+class InstallmentBill:
+    """One installment bill: its amount, trigger date, due date and statement line."""
+
+    number: int
+    amount: Decimal
+    due_from: str
+    trigger_on: date
+    due_on: date
+    line: Line
+
+
+def installment_bills(
+    *,
+    total_fee: Decimal,
+    installments: Sequence[InstallmentTerm],
+    signed_on: date,
+    ends_on: date,
+    calendar: WorkCalendar,
+) -> tuple[InstallmentBill, ...]:
+    """Bill a fixed fee in installments, in the order given.
+
+    Amounts come from ``core.money.installment_amounts``: each rounded half-up, the last
+    the total minus the others, percentages adding up to exactly 100. Each is due
+    ``working_days`` working days after its trigger: ``signed_on``, or ``ends_on`` (the
+    effective end, i.e. the termination date if earlier).
+    """
+    _require_not_negative("A total fee", total_fee)
+    for term in installments:
+        if term.due_from not in (DUE_FROM_SIGNING, DUE_FROM_END):
+            raise ValueError(
+                INSTALLMENT_DUE_FROM_UNKNOWN.format(due_from=term.due_from, number=term.number)
+            )
+    amounts = installment_amounts(total=total_fee, percents=[term.percent for term in installments])
+    total_text = _money_text(total_fee)
+    bills = []
+    for term, amount in zip(installments, amounts, strict=True):
+        trigger_on = signed_on if term.due_from == DUE_FROM_SIGNING else ends_on
+        description = INSTALLMENT_DESCRIPTION.format(
+            number=term.number, total=total_text, percent=_percent_text(term.percent / 100)
+        )
+        bills.append(
+            InstallmentBill(
+                number=term.number,
+                amount=amount,
+                due_from=term.due_from,
+                trigger_on=trigger_on,
+                due_on=calendar.add_working_days(trigger_on, term.working_days),
+                line=Line(LineKind.INSTALLMENT, description, amount),
+            )
+        )
+    return tuple(bills)
+
+
+def setup_fee_bill(
+    *, amount: Decimal, signed_on: date, due_days: int, calendar: WorkCalendar
+) -> tuple[date, Line]:
+    """The setup fee's due date and line.
+
+    Due ``due_days`` calendar days after signing, moved to the next working day if that
+    is a day off. The amount is rounded half-up to 0.01.
+    """
+    _require_not_negative("A setup fee", amount)
+    due_on = calendar.add_calendar_days_to_working_day(signed_on, due_days)
+    return due_on, Line(LineKind.SETUP_FEE, SETUP_FEE_DESCRIPTION, quantize_money(amount))
+
+
+# --- deadlines of monthly statements ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleTerms:
+    """Deadline terms of monthly statements; the defaults are the revenue-share ones.
+
+    B2B defaults per DOMAIN: ``payment_day=None``, ``payment_working_days=5``.
+    ``payment_window_start_day`` is informational (payments expected from that day).
+    """
+
+    issue_by_day: int = 10
+    receipt_working_days: int = 5
+    payment_day: int | None = 20
+    payment_working_days: int = 3
+    payment_window_start_day: int | None = 15
+
+
+def _day_of_month(period: Period, day: int) -> date:
+    """``day`` of ``period``, clamped to the month's last day (31 in February → 28/29)."""
+    if not 1 <= day <= 31:
+        raise ValueError(DAY_OF_MONTH_OUT_OF_RANGE.format(day=day))
+    return date(period.year, period.month, min(day, period.days))
+
+
+def issue_deadline(*, period: Period, terms: ScheduleTerms, calendar: WorkCalendar) -> date:
+    """The day a statement of ``period`` must be issued by: ``issue_by_day`` of the next
+    month, moved to the next working day if it is a day off."""
+    return calendar.next_working_day(_day_of_month(period.next(), terms.issue_by_day))
+
+
+def receipt_due_on(*, issued_on: date, terms: ScheduleTerms, calendar: WorkCalendar) -> date:
+    """The receipt (回执) deadline: ``receipt_working_days`` working days after issue."""
+    return calendar.add_working_days(issued_on, terms.receipt_working_days)
+
+
+def payment_due_on(
+    *, period: Period | None, confirmed_on: date, terms: ScheduleTerms, calendar: WorkCalendar
+) -> date:
+    """The payment deadline.
+
+    The later of ``payment_day`` of the month after ``period`` (only when both are set)
+    and ``payment_working_days`` working days after confirmation, moved to the next
+    working day if it is a day off.
+    """
+    due_on = calendar.add_working_days(confirmed_on, terms.payment_working_days)
+    if terms.payment_day is not None and period is not None:
+        due_on = max(due_on, _day_of_month(period.next(), terms.payment_day))
+    return calendar.next_working_day(due_on)
+
+
+def deemed_confirmed_on(
+    *, receipt_due_on: date, confirmed_on: date | None, disputed: bool, as_of: date
+) -> date | None:
+    """The confirmation date as of ``as_of``.
+
+    The real ``confirmed_on`` if there is one. Otherwise, unless disputed, silence until
+    the receipt deadline counts as confirmation on ``receipt_due_on``, once ``as_of`` has
+    reached it; before then, or when disputed, None.
+    """
+    if confirmed_on is not None:
+        return confirmed_on
+    if disputed or as_of < receipt_due_on:
+        return None
+    return receipt_due_on
+
+
+# --- flags as of a date -------------------------------------------------------------------
+
+
+def statement_late(*, issue_deadline: date, issued_on: date | None, as_of: date) -> bool:
+    """Whether the statement is late as of ``as_of``: past the deadline and not issued."""
+    issued = issued_on is not None and issued_on <= as_of
+    return as_of > issue_deadline and not issued
+
+
+def brand_termination_right(
+    *, demand_on: date | None, issued_on: date | None, as_of: date, days: int = 7
+) -> bool:
+    """Whether the brand holds a termination right for a statement issued too late.
+
+    Held from ``demand_on + days + 1`` when a demand (催缴) was made and the statement was
+    not issued by ``demand_on + days``. Issuing later does not take the right away.
+    """
+    if demand_on is None:
+        return False
+    last_day_in_time = demand_on + timedelta(days=days)
+    if issued_on is not None and issued_on <= last_day_in_time:
+        return False
+    return as_of > last_day_in_time
+
+
+def penalty_notice_amount(
+    *, penalty_to_date: Decimal, already_billed: Decimal, waived: Decimal = ZERO
+) -> Decimal:
+    """What a new penalty notice (违约金通知) bills: penalty to date − billed − waived.
+
+    Rounded half-up to 0.01; never below 0.00.
+    """
+    return max(ZERO, quantize_money(penalty_to_date - already_billed - waived))
