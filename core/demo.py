@@ -13,11 +13,10 @@ from typing import Any
 
 from django.db import transaction
 
-from core.periods import Period
-
 from accounts.models import BankAccount, Organization, User
 from contracts.models import Agreement, Party, Product
 from contracts.services import agreement_activate, agreement_create
+from core.periods import Period
 
 DEMO_PASSWORD = "demo-pass-2026"
 

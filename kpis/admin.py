@@ -15,7 +15,7 @@ from contracts.models import Agreement
 from core.admin_scoping import ScopedAdminMixin, ScopedInlineMixin
 from core.exceptions import DomainError, RuleViolation
 from core.periods import Period
-# from kpis import admin_imports  # noqa: F401  (registers the SalesImport admin)
+from kpis import admin_imports  # noqa: F401  (registers the SalesImport admin)
 from kpis.models import FeeWaiver, KpiRecord, Promotion, SaleLine
 from kpis.services import (
     SaleContext,
@@ -52,7 +52,10 @@ class PeriodListFilter(admin.SimpleListFilter):
         except ValueError:
             return queryset.none()
         return queryset.filter(
-            **{f"{self.date_field}__gte": period.first_day, f"{self.date_field}__lte": period.last_day}
+            **{
+                f"{self.date_field}__gte": period.first_day,
+                f"{self.date_field}__lte": period.last_day,
+            }
         )
 
 
@@ -97,8 +100,16 @@ def _evaluation_html(evaluation):
 class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
     brand_path = "agreement__brand"
     list_display = [
-        "agreement", "period", "distributors_recruited", "cartons_shipped", "sales_amount",
-        "unique_visitors", "daily_inquiries", "conversion_rate", "evaluation", "web_targets",
+        "agreement",
+        "period",
+        "distributors_recruited",
+        "cartons_shipped",
+        "sales_amount",
+        "unique_visitors",
+        "daily_inquiries",
+        "conversion_rate",
+        "evaluation",
+        "web_targets",
         "waived",
     ]
     list_filter = [KpiPeriodFilter, "agreement__kind", "agreement__brand", "agreement"]
@@ -125,7 +136,8 @@ class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if evaluation is None or not evaluation.web_targets_apply:
             return "—"
         return format_html_join(
-            " ", '<span title="{}">{}</span>',
+            " ",
+            '<span title="{}">{}</span>',
             ((name, "✓" if ok else "✗") for name, ok in evaluation.web_targets.items()),
         )
 
@@ -136,7 +148,9 @@ class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("evaluation 评估"))
     def evaluation_detail(self, obj):
         if obj is None or obj.pk is None:
-            return _("Saved records are evaluated against the agreement's minimums. 保存后按协议最低指标评估。")
+            return _(
+                "Saved records are evaluated against the agreement's minimums. 保存后按协议最低指标评估。"
+            )
         evaluation = self._evaluation(obj)
         if evaluation is None:
             return _("No monthly minimums for this kind of agreement.")
@@ -147,9 +161,12 @@ class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
             _("required this month 本月要求"),
             format_html_join(", ", "{} ≥ {}", rows),
             format_html_join(
-                ", ", "{}: {}",
+                ", ",
+                "{}: {}",
                 ((n, "✓" if ok else "✗") for n, ok in evaluation.web_targets.items()),
-            ) if evaluation.web_targets_apply else _("web targets not yet applicable 网络指标尚未适用"),
+            )
+            if evaluation.web_targets_apply
+            else _("web targets not yet applicable 网络指标尚未适用"),
         )
 
     def get_changeform_initial_data(self, request):
@@ -157,9 +174,13 @@ class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
         initial = super().get_changeform_initial_data(request)
         agreement_id, period = request.GET.get("agreement"), request.GET.get("period")
         if agreement_id and period:
-            agreement = scope_for_user(
-                queryset=Agreement.objects.all(), user=request.user, brand_path="brand"
-            ).filter(pk=agreement_id).first()
+            agreement = (
+                scope_for_user(
+                    queryset=Agreement.objects.all(), user=request.user, brand_path="brand"
+                )
+                .filter(pk=agreement_id)
+                .first()
+            )
             try:
                 month = Period.parse(period)
             except ValueError:
@@ -173,7 +194,9 @@ class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
         super().save_model(request, obj, form, change)
         event_record(
-            action="kpi.corrected" if change else "kpi.created", obj=obj, actor=request.user,
+            action="kpi.corrected" if change else "kpi.created",
+            obj=obj,
+            actor=request.user,
             agreement=obj.agreement,
             detail={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
         )
@@ -196,14 +219,26 @@ class SaleLineAddForm(forms.ModelForm):
 
     product_sku = forms.CharField(label=_("product SKU"), max_length=64)
     factory_price = forms.DecimalField(label=_("factory price (empty: price list)"), required=False)
-    distributor_price = forms.DecimalField(label=_("distributor price (empty: price list)"), required=False)
+    distributor_price = forms.DecimalField(
+        label=_("distributor price (empty: price list)"), required=False
+    )
     promotion_code = forms.CharField(label=_("approved promotion code"), required=False)
 
     class Meta:
         model = SaleLine
         fields = [
-            "agreement", "product_sku", "sold_on", "quantity", "unit_price", "factory_price",
-            "distributor_price", "tax", "logistics", "channel", "distributor", "external_ref",
+            "agreement",
+            "product_sku",
+            "sold_on",
+            "quantity",
+            "unit_price",
+            "factory_price",
+            "distributor_price",
+            "tax",
+            "logistics",
+            "channel",
+            "distributor",
+            "external_ref",
             "promotion_code",
         ]
 
@@ -213,18 +248,31 @@ class SaleLineAddForm(forms.ModelForm):
         if agreement is None:
             return data
         row = {
-            "product": data.get("product_sku"), "sold_on": data.get("sold_on"),
-            "quantity": data.get("quantity"), "unit_price": data.get("unit_price"),
-            "factory_price": data.get("factory_price"), "distributor_price": data.get("distributor_price"),
-            "tax": data.get("tax"), "logistics": data.get("logistics"), "channel": data.get("channel"),
-            "distributor": data.get("distributor"), "external_ref": data.get("external_ref"),
+            "product": data.get("product_sku"),
+            "sold_on": data.get("sold_on"),
+            "quantity": data.get("quantity"),
+            "unit_price": data.get("unit_price"),
+            "factory_price": data.get("factory_price"),
+            "distributor_price": data.get("distributor_price"),
+            "tax": data.get("tax"),
+            "logistics": data.get("logistics"),
+            "channel": data.get("channel"),
+            "distributor": data.get("distributor"),
+            "external_ref": data.get("external_ref"),
             "promotion": data.get("promotion_code"),
         }
         _cleaned, errors = sale_row_clean(row, ctx=SaleContext.load(agreement))
-        field_map = {"product": "product_sku", "promotion": "promotion_code", "agreement": "agreement"}
+        field_map = {
+            "product": "product_sku",
+            "promotion": "promotion_code",
+            "agreement": "agreement",
+        }
         for name, problems in errors.items():
             for problem in problems:
-                self.add_error(field_map.get(name, name) if name in self.fields or name in field_map else None, problem)
+                self.add_error(
+                    field_map.get(name, name) if name in self.fields or name in field_map else None,
+                    problem,
+                )
         self.sale_row = row
         return data
 
@@ -233,17 +281,35 @@ class SaleLineAddForm(forms.ModelForm):
 class SaleLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
     brand_path = "agreement__brand"
     list_display = [
-        "sold_on", "agreement", "product", "quantity", "unit_price", "amount", "tax", "logistics",
-        "channel", "distributor", "violation", "external_ref",
+        "sold_on",
+        "agreement",
+        "product",
+        "quantity",
+        "unit_price",
+        "amount",
+        "tax",
+        "logistics",
+        "channel",
+        "distributor",
+        "violation",
+        "external_ref",
     ]
     list_filter = [PeriodListFilter, "channel", "price_violation", "agreement__brand", "agreement"]
-    search_fields = ["external_ref", "distributor", "product__sku", "product__name", "agreement__number"]
+    search_fields = [
+        "external_ref",
+        "distributor",
+        "product__sku",
+        "product__name",
+        "agreement__number",
+    ]
     list_select_related = ["agreement", "product"]
     date_hierarchy = "sold_on"
     change_list_template = "admin/kpis/saleline/change_list.html"
     list_per_page = 100
 
-    @admin.display(description=_("below min. retail 低于最低零售价"), boolean=True, ordering="price_violation")
+    @admin.display(
+        description=_("below min. retail 低于最低零售价"), boolean=True, ordering="price_violation"
+    )
     def violation(self, obj):
         return obj.price_violation
 
@@ -262,7 +328,8 @@ class SaleLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if db_field.name == "agreement":
             kwargs["queryset"] = scope_for_user(
                 queryset=Agreement.objects.exclude(kind=Agreement.Kind.CONSULTING_FIXED_FEE),
-                user=request.user, brand_path="brand",
+                user=request.user,
+                brand_path="brand",
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -270,7 +337,9 @@ class SaleLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if change:
             return
         try:
-            result = sale_line_record(agreement=form.cleaned_data["agreement"], data=form.sale_row, by=request.user)
+            result = sale_line_record(
+                agreement=form.cleaned_data["agreement"], data=form.sale_row, by=request.user
+            )
         except DomainError as error:  # a race with another writer: say so, lose nothing
             self.message_user(request, str(error), messages.ERROR)
             return
@@ -284,11 +353,16 @@ class SaleLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
         except (AttributeError, KeyError):
             return response
         totals = queryset.aggregate(
-            lines=Count("pk"), quantity=Sum("quantity"), amount=Sum("amount"), tax=Sum("tax"),
-            logistics=Sum("logistics"), violations=Count("pk", filter=Q(price_violation=True)),
+            lines=Count("pk"),
+            quantity=Sum("quantity"),
+            amount=Sum("amount"),
+            tax=Sum("tax"),
+            logistics=Sum("logistics"),
+            violations=Count("pk", filter=Q(price_violation=True)),
         )
         per_month = (
-            queryset.annotate(month=TruncMonth("sold_on")).values("month")
+            queryset.annotate(month=TruncMonth("sold_on"))
+            .values("month")
             .annotate(lines=Count("pk"), quantity=Sum("quantity"), amount=Sum("amount"))
             .order_by("-month")[:12]
         )
@@ -298,15 +372,19 @@ class SaleLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("compliance/", self.admin_site.admin_view(self.compliance_view),
-                 name="kpis_saleline_compliance"),
+            path(
+                "compliance/",
+                self.admin_site.admin_view(self.compliance_view),
+                name="kpis_saleline_compliance",
+            ),
             *super().get_urls(),
         ]
 
     def compliance_view(self, request):
         """Price violations per agreement and month (合规报告：低于最低零售价的销售)."""
         rows = (
-            self.get_queryset(request).filter(price_violation=True)
+            self.get_queryset(request)
+            .filter(price_violation=True)
             .annotate(month=TruncMonth("sold_on"))
             .values("agreement__id", "agreement__number", "agreement__brand__name", "month")
             .annotate(lines=Count("pk"), quantity=Sum("quantity"), amount=Sum("amount"))
@@ -314,9 +392,12 @@ class SaleLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
         changelist = reverse("admin:kpis_saleline_changelist")
         report = [
-            {**row, "period": f"{row['month']:%Y-%m}",
-             "link": f"{changelist}?price_violation__exact=1&agreement__id__exact={row['agreement__id']}"
-                     f"&period={row['month']:%Y-%m}"}
+            {
+                **row,
+                "period": f"{row['month']:%Y-%m}",
+                "link": f"{changelist}?price_violation__exact=1&agreement__id__exact={row['agreement__id']}"
+                f"&period={row['month']:%Y-%m}",
+            }
             for row in rows
         ]
         context = {

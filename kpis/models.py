@@ -25,22 +25,35 @@ class KpiRecord(models.Model):
         "contracts.Agreement", on_delete=models.PROTECT, related_name="kpi_records"
     )
     period = period_field()
-    distributors_recruited = models.PositiveIntegerField(_("distributors recruited 新增经销商"), default=0)
+    distributors_recruited = models.PositiveIntegerField(
+        _("distributors recruited 新增经销商"), default=0
+    )
     cartons_shipped = models.DecimalField(
-        _("cartons shipped 出货箱数"), max_digits=12, decimal_places=2, default=Decimal("0"),
+        _("cartons shipped 出货箱数"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     sales_amount = models.DecimalField(
         _("sales amount 销售额"), max_digits=14, decimal_places=2, default=Decimal("0")
     )
-    unique_visitors = models.PositiveIntegerField(_("monthly unique visitors 月独立访客"), default=0)
+    unique_visitors = models.PositiveIntegerField(
+        _("monthly unique visitors 月独立访客"), default=0
+    )
     daily_inquiries = models.DecimalField(
-        _("daily inquiries 日均询盘"), max_digits=8, decimal_places=2, default=Decimal("0"),
+        _("daily inquiries 日均询盘"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("The month's inquiries divided by its days. 当月询盘数 ÷ 天数。"),
     )
     conversion_rate = models.DecimalField(
-        _("conversion rate 转化率"), max_digits=6, decimal_places=4, default=Decimal("0"),
+        _("conversion rate 转化率"),
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("A fraction: 0.015 is 1.5%. 小数形式。"),
     )
@@ -71,7 +84,9 @@ class FeeWaiver(models.Model):
 
     kpi_record = models.ForeignKey(KpiRecord, on_delete=models.PROTECT, related_name="waivers")
     reason = models.TextField(_("reason"))
-    consent_ref = models.CharField(_("brand's written consent (reference)"), max_length=200, blank=True)
+    consent_ref = models.CharField(
+        _("brand's written consent (reference)"), max_length=200, blank=True
+    )
     waived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -129,23 +144,43 @@ class SaleLine(models.Model):
     )
     product = models.ForeignKey("contracts.Product", on_delete=models.PROTECT, related_name="+")
     sold_on = models.DateField(_("sold on"), db_index=True)
-    quantity = models.IntegerField(_("quantity"), help_text=_("Negative for a return. 退货为负数。"))
+    quantity = models.IntegerField(
+        _("quantity"), help_text=_("Negative for a return. 退货为负数。")
+    )
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     factory_price = models.DecimalField(_("factory price 出厂价"), max_digits=14, decimal_places=2)
-    distributor_price = models.DecimalField(_("distributor price 经销价"), max_digits=14, decimal_places=2)
-    min_retail_price = models.DecimalField(_("minimum retail price"), max_digits=14, decimal_places=2)
-    tax = models.DecimalField(_("tax (line total)"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    distributor_price = models.DecimalField(
+        _("distributor price 经销价"), max_digits=14, decimal_places=2
+    )
+    min_retail_price = models.DecimalField(
+        _("minimum retail price"), max_digits=14, decimal_places=2
+    )
+    tax = models.DecimalField(
+        _("tax (line total)"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
     logistics = models.DecimalField(
         _("logistics (line total)"), max_digits=14, decimal_places=2, default=Decimal("0")
     )
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.OTHER)
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.OTHER
+    )
     distributor = models.CharField(_("distributor"), max_length=200, blank=True)
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
     promotion = models.ForeignKey(
         Promotion, on_delete=models.PROTECT, null=True, blank=True, related_name="sale_lines"
     )
-    price_violation = models.BooleanField(_("below minimum retail price"), default=False, db_index=True)
+    price_violation = models.BooleanField(
+        _("below minimum retail price"), default=False, db_index=True
+    )
+    settled_in = models.ForeignKey(
+        "settlements.Statement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sale_lines",
+        help_text=_("The issued statement that billed this line."),
+    )
     import_batch = models.ForeignKey(
         "kpis.SalesImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="lines"
     )
@@ -184,7 +219,9 @@ class SalesImport(models.Model):
     )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     rows_created = models.PositiveIntegerField(_("lines created"), default=0)

@@ -24,15 +24,33 @@ from kpis.models import FeeWaiver, KpiRecord, Promotion, SaleLine
 from settlements.calculations import B2BTargets, KpiEvaluation, KpiFigures, evaluate_b2b_kpis
 
 CHANNEL_ALIASES = {
-    "jd": "jd", "京东": "jd", "tmall": "tmall", "天猫": "tmall", "wechat": "wechat",
-    "微信": "wechat", "微信小店": "wechat", "b2b_distributor": "b2b_distributor",
-    "经销商": "b2b_distributor", "b2b经销商": "b2b_distributor", "other": "other", "其他": "other",
+    "jd": "jd",
+    "京东": "jd",
+    "tmall": "tmall",
+    "天猫": "tmall",
+    "wechat": "wechat",
+    "微信": "wechat",
+    "微信小店": "wechat",
+    "b2b_distributor": "b2b_distributor",
+    "经销商": "b2b_distributor",
+    "b2b经销商": "b2b_distributor",
+    "other": "other",
+    "其他": "other",
     "": "other",
 }
 # The fields that make two lines "the same line" for idempotent re-posting.
 IDENTITY_FIELDS = (
-    "product_id", "sold_on", "quantity", "unit_price", "factory_price", "distributor_price",
-    "tax", "logistics", "channel", "distributor", "promotion_id",
+    "product_id",
+    "sold_on",
+    "quantity",
+    "unit_price",
+    "factory_price",
+    "distributor_price",
+    "tax",
+    "logistics",
+    "channel",
+    "distributor",
+    "promotion_id",
 )
 
 
@@ -148,8 +166,12 @@ def sale_row_clean(
         elif sold_on > ctx.today:
             err("sold_on", msg.FUTURE_DATE)
         elif not (agreement.starts_on <= sold_on <= agreement.effective_ends_on):
-            err("sold_on", msg.OUTSIDE_AGREEMENT.format(
-                day=sold_on, start=agreement.starts_on, end=agreement.effective_ends_on))
+            err(
+                "sold_on",
+                msg.OUTSIDE_AGREEMENT.format(
+                    day=sold_on, start=agreement.starts_on, end=agreement.effective_ends_on
+                ),
+            )
 
     quantity = None
     if _text(row.get("quantity")) == "":
@@ -163,8 +185,10 @@ def sale_row_clean(
 
     amounts: dict[str, Decimal | None] = {}
     for name, required, default in (
-        ("unit_price", True, None), ("factory_price", False, None),
-        ("distributor_price", False, None), ("tax", False, Decimal("0.00")),
+        ("unit_price", True, None),
+        ("factory_price", False, None),
+        ("distributor_price", False, None),
+        ("tax", False, Decimal("0.00")),
         ("logistics", False, Decimal("0.00")),
     ):
         if _text(row.get(name)) == "":
@@ -218,9 +242,12 @@ def sale_row_clean(
         "quantity": quantity,
         "unit_price": unit_price,
         "amount": unit_price * quantity,
-        "factory_price": amounts["factory_price"] if amounts["factory_price"] is not None else prices.factory_price,
+        "factory_price": amounts["factory_price"]
+        if amounts["factory_price"] is not None
+        else prices.factory_price,
         "distributor_price": (
-            amounts["distributor_price"] if amounts["distributor_price"] is not None
+            amounts["distributor_price"]
+            if amounts["distributor_price"] is not None
             else prices.distributor_price
         ),
         "min_retail_price": prices.min_retail_price,
@@ -287,7 +314,8 @@ def sale_lines_record(
         if ref:
             if ref in first_seen:
                 errors.setdefault("external_ref", []).append(
-                    msg.EXTERNAL_REF_TWICE.format(ref=ref, first=first_seen[ref]))
+                    msg.EXTERNAL_REF_TWICE.format(ref=ref, first=first_seen[ref])
+                )
             else:
                 first_seen[ref] = index
         if errors:
@@ -307,7 +335,9 @@ def sale_lines_record(
         stored = existing.get(cleaned["external_ref"]) if cleaned["external_ref"] else None
         if stored is not None:
             if not same_line(stored, cleaned):
-                raise ExternalRefConflict(msg.EXTERNAL_REF_CONFLICT.format(ref=cleaned["external_ref"]))
+                raise ExternalRefConflict(
+                    msg.EXTERNAL_REF_CONFLICT.format(ref=cleaned["external_ref"])
+                )
             results.append(SaleRecorded(stored, created=False))
             continue
         line = _line_from(cleaned)
@@ -315,8 +345,13 @@ def sale_lines_record(
         results.append(SaleRecorded(line, created=True))
     created = [r.line.pk for r in results if r.created]
     if created:
-        event_record(action="sales.recorded", obj=agreement, actor=by, agreement=agreement,
-                     detail={"created": len(created)})
+        event_record(
+            action="sales.recorded",
+            obj=agreement,
+            actor=by,
+            agreement=agreement,
+            detail={"created": len(created)},
+        )
     return results
 
 
@@ -340,13 +375,17 @@ def kpi_prefill(*, agreement: Agreement, period: Period) -> dict[str, Any]:
         agreement=agreement, sold_on__gte=period.first_day, sold_on__lte=period.last_day
     )
     cartons = Decimal("0")
-    per_product = lines.values("product_id", "product__units_per_carton").annotate(q=Sum("quantity"))
+    per_product = lines.values("product_id", "product__units_per_carton").annotate(
+        q=Sum("quantity")
+    )
     for row in per_product:
         cartons += Decimal(row["q"]) / Decimal(row["product__units_per_carton"] or 1)
     sales = lines.aggregate(total=Sum("amount"))["total"] or Decimal("0")
     firsts = (
-        SaleLine.objects.filter(agreement=agreement).exclude(distributor="")
-        .values("distributor").annotate(first=Min("sold_on"))
+        SaleLine.objects.filter(agreement=agreement)
+        .exclude(distributor="")
+        .values("distributor")
+        .annotate(first=Min("sold_on"))
         .filter(first__gte=period.first_day, first__lte=period.last_day)
     )
     return {
@@ -357,8 +396,15 @@ def kpi_prefill(*, agreement: Agreement, period: Period) -> dict[str, Any]:
 
 
 KPI_FIELDS = (
-    "distributors_recruited", "cartons_shipped", "sales_amount", "unique_visitors",
-    "daily_inquiries", "conversion_rate", "baidu_first_page", "google_first_page", "notes",
+    "distributors_recruited",
+    "cartons_shipped",
+    "sales_amount",
+    "unique_visitors",
+    "daily_inquiries",
+    "conversion_rate",
+    "baidu_first_page",
+    "google_first_page",
+    "notes",
 )
 
 
@@ -370,21 +416,30 @@ def kpi_record_save(
     from django.core.exceptions import ValidationError
 
     month = period_parse(period)
-    record = KpiRecord.objects.select_for_update().filter(agreement=agreement, period=str(month)).first()
+    record = (
+        KpiRecord.objects.select_for_update().filter(agreement=agreement, period=str(month)).first()
+    )
     created = record is None
     if record is None:
-        record = KpiRecord(agreement=agreement, period=str(month), **kpi_prefill(agreement=agreement, period=month))
+        record = KpiRecord(
+            agreement=agreement, period=str(month), **kpi_prefill(agreement=agreement, period=month)
+        )
     for name, value in values.items():
         if name in KPI_FIELDS:
             setattr(record, name, value)
     try:
         record.full_clean()
     except ValidationError as error:
-        raise RuleViolation({k: [str(m) for m in v] for k, v in error.message_dict.items()}) from error
+        raise RuleViolation(
+            {k: [str(m) for m in v] for k, v in error.message_dict.items()}
+        ) from error
     record.save()
     event_record(
-        action="kpi.created" if created else "kpi.corrected", obj=record, actor=by,
-        agreement=agreement, detail={"period": str(month), **{k: str(v) for k, v in values.items()}},
+        action="kpi.created" if created else "kpi.corrected",
+        obj=record,
+        actor=by,
+        agreement=agreement,
+        detail={"period": str(month), **{k: str(v) for k, v in values.items()}},
     )
     return record
 
@@ -392,9 +447,12 @@ def kpi_record_save(
 def b2b_targets(agreement: Agreement) -> B2BTargets:
     terms = agreement.b2b_terms
     return B2BTargets(
-        min_distributors=terms.min_distributors, min_cartons=terms.min_cartons,
-        min_sales_amount=terms.min_sales_amount, web_targets_from_month=terms.web_targets_from_month,
-        min_unique_visitors=terms.min_unique_visitors, min_daily_inquiries=terms.min_daily_inquiries,
+        min_distributors=terms.min_distributors,
+        min_cartons=terms.min_cartons,
+        min_sales_amount=terms.min_sales_amount,
+        web_targets_from_month=terms.web_targets_from_month,
+        min_unique_visitors=terms.min_unique_visitors,
+        min_daily_inquiries=terms.min_daily_inquiries,
         min_conversion_rate=terms.min_conversion_rate,
     )
 
@@ -403,22 +461,31 @@ def kpi_figures(record: KpiRecord | None) -> KpiFigures | None:
     if record is None:
         return None
     return KpiFigures(
-        distributors_recruited=record.distributors_recruited, cartons_shipped=record.cartons_shipped,
-        sales_amount=record.sales_amount, unique_visitors=record.unique_visitors,
-        daily_inquiries=record.daily_inquiries, conversion_rate=record.conversion_rate,
-        baidu_first_page=record.baidu_first_page, google_first_page=record.google_first_page,
+        distributors_recruited=record.distributors_recruited,
+        cartons_shipped=record.cartons_shipped,
+        sales_amount=record.sales_amount,
+        unique_visitors=record.unique_visitors,
+        daily_inquiries=record.daily_inquiries,
+        conversion_rate=record.conversion_rate,
+        baidu_first_page=record.baidu_first_page,
+        google_first_page=record.google_first_page,
     )
 
 
-def kpi_evaluate(*, agreement: Agreement, period: Period, record: KpiRecord | None = None) -> KpiEvaluation | None:
+def kpi_evaluate(
+    *, agreement: Agreement, period: Period, record: KpiRecord | None = None
+) -> KpiEvaluation | None:
     """The month's evaluation for a B2B agreement (None for other kinds)."""
     if agreement.kind != Agreement.Kind.B2B_COMMISSION:
         return None
     if record is None:
         record = KpiRecord.objects.filter(agreement=agreement, period=str(period)).first()
     return evaluate_b2b_kpis(
-        figures=kpi_figures(record), targets=b2b_targets(agreement), period=period,
-        starts_on=agreement.starts_on, ends_on=agreement.effective_ends_on,
+        figures=kpi_figures(record),
+        targets=b2b_targets(agreement),
+        period=period,
+        starts_on=agreement.starts_on,
+        ends_on=agreement.effective_ends_on,
     )
 
 
@@ -458,15 +525,21 @@ def kpi_waive(*, record: KpiRecord, reason: str, by: Any, consent_ref: str = "")
         raise RuleViolation({"non_field_errors": [msg.WAIVER_NOT_ALLOWED]})
     if not is_brand and not consent_ref.strip():
         raise RuleViolation({"consent_ref": [msg.CONSENT_REF_REQUIRED]})
-    evaluation = kpi_evaluate(agreement=agreement, period=Period.parse(record.period), record=record)
+    evaluation = kpi_evaluate(
+        agreement=agreement, period=Period.parse(record.period), record=record
+    )
     if evaluation is not None and evaluation.minimums_met:
         raise RuleViolation({"non_field_errors": [msg.NOTHING_WITHHELD]})
     waiver = FeeWaiver.objects.create(
         kpi_record=record, reason=reason.strip(), consent_ref=consent_ref.strip(), waived_by=by
     )
     event_record(
-        action="kpi.fee_withholding_waived", obj=record, actor=by, agreement=agreement,
-        message=reason.strip(), detail={"period": record.period, "consent_ref": consent_ref.strip()},
+        action="kpi.fee_withholding_waived",
+        obj=record,
+        actor=by,
+        agreement=agreement,
+        message=reason.strip(),
+        detail={"period": record.period, "consent_ref": consent_ref.strip()},
     )
     return waiver
 

@@ -5,6 +5,7 @@ so one command can bring the product up on a fresh machine. ``DATABASE_URL`` and
 ``CELERY_BROKER_URL`` switch to PostgreSQL and Redis-backed workers.
 """
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env
@@ -109,6 +110,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The periodic schedule lives in code; beat copies it into its database tables.
+CELERY_BEAT_SCHEDULE = {
+    "daily-settlement-checks": {
+        "task": "settlements.tasks.daily_task",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "month-end-run": {
+        "task": "settlements.tasks.month_end_task",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -137,4 +149,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step at INFO: seven lines a PDF.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

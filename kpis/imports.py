@@ -1,0 +1,748 @@
+"""Sales imports: CSV and XLSX files of sale lines, all-or-nothing, streamed.
+
+A file goes through three passes, each streaming the stored file again, so a
+100,000-row file never needs 100,000 rows of Python objects at once:
+
+0. count the rows (for a CSV, also detect its encoding: UTF-8, else GB18030/GBK);
+1. clean every row with ``sale_row_clean`` (the one validation of a sale line, shared
+   with the API) and check external references chunk by chunk; collect every error;
+2. only for a file without errors: stream again and ``bulk_create`` the new lines in
+   chunks, all inside one transaction, skipping lines already stored.
+
+Re-importing a file creates nothing twice: a row whose ``external_ref`` is already
+stored with the same content is skipped as a duplicate (rows without an external
+reference cannot be recognised and are created again). Errors are stored as
+``{"row", "column", "message", "text"}``; ``row`` is the row number a spreadsheet shows
+(the header is row 1) and ``text`` the bilingual sentence shown to people.
+"""
+
+import codecs
+import csv
+import io
+import itertools
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from django.core.files import File
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.utils import timezone
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from contracts.models import Agreement
+from core.events import event_record
+from core.exceptions import RuleViolation
+from kpis import messages as msg
+from kpis.models import SaleLine, SalesImport
+from kpis.services import SaleContext, _line_from, _text, sale_row_clean, same_line
+
+logger = logging.getLogger(__name__)
+
+# --- messages (module constants so tests assert them exactly) ---------------------------
+
+UNSUPPORTED_FILE = "只能导入 .csv 或 .xlsx 文件 / only .csv and .xlsx files can be imported"
+UNKNOWN_COLUMN = (
+    '未知的列「{name}」，可用的列：{known_zh} / unknown column "{name}"; '
+    "the columns are: {known_en}"
+)
+DUPLICATE_COLUMN = '「{name}」与前面的列重复（都是 {field}）/ column "{name}" repeats {field}'
+MISSING_COLUMN = "缺少必需的列「{label}」/ the required column {field} is missing"
+EMPTY_FILE = "文件是空的，没有表头 / the file is empty: there is no header row"
+NO_DATA_ROWS = "文件只有表头，没有数据行 / the file has a header but no data rows"
+NO_HEADER_CELL = "第 {letter} 列有数据但没有表头 / column {letter} has a value but no header"
+BAD_ENCODING = (
+    "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV / cannot read the text: "
+    "save the CSV in UTF-8 or GBK"
+)
+BAD_CSV = "CSV 格式错误：{error} / malformed CSV: {error}"
+BAD_XLSX = "无法读取 Excel 文件，请另存为 .xlsx / cannot read the Excel file: save it as .xlsx"
+ROW_UNREADABLE = (
+    "此行有无法计算的数值（过大？）/ a number in this row cannot be computed (too large?)"
+)
+ERRORS_TRUNCATED = (
+    "共 {total} 个错误，只列出前 {shown} 个 / {total} errors in all; the first {shown} are listed"
+)
+IMPORT_FAILED = (
+    "导入中断，没有写入任何数据，可以重新导入：{error} / the import stopped and wrote "
+    "nothing; it can be run again: {error}"
+)
+
+# --- columns ------------------------------------------------------------------------------
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    # API field name: (Chinese label first, then further aliases)
+    "product": ("产品", "SKU", "商品编码", "产品编码"),
+    "sold_on": ("日期", "销售日期"),
+    "quantity": ("数量",),
+    "unit_price": ("单价", "销售单价", "售价"),
+    "factory_price": ("出厂价",),
+    "distributor_price": ("经销价",),
+    "tax": ("税费", "税"),
+    "logistics": ("物流费", "物流"),
+    "channel": ("渠道",),
+    "distributor": ("经销商",),
+    "external_ref": ("外部单号", "单号", "订单号"),
+    "promotion": ("促销", "促销编码"),
+}
+REQUIRED_COLUMNS = ("product", "sold_on", "quantity", "unit_price")
+# How columns of non-file errors are called (sale_row_clean may name the agreement).
+LABELS = {name: aliases[0] for name, aliases in COLUMNS.items()} | {"agreement": "协议"}
+
+
+def _header_key(text: str) -> str:
+    """Headers compare without case, spaces, underscores or hyphens (全角空格 too)."""
+    return re.sub(r"[\s_\-\ufeff]+", "", text).lower()
+
+
+HEADER_ALIASES = {
+    _header_key(alias): name for name, aliases in COLUMNS.items() for alias in (name, *aliases)
+}
+
+VALIDATE_CHUNK = 1_000
+CREATE_CHUNK = 2_000
+MAX_STORED_ERRORS = 1_000
+READ_BLOCK = 1 << 20
+
+Progress = Callable[[str, int, int], None]
+
+# --- errors -------------------------------------------------------------------------------
+
+# The Chinese half of a message ends at " / ", or at "/ " right after full-width
+# closing punctuation, as in kpis/messages.py.
+_HALVES = re.compile(r"\s/\s|(?<=[）」』】》])/\s")
+
+
+def error_text(row: int | None, column: str | None, message: str) -> str:
+    """The bilingual sentence for one error, e.g. "第 5 行，数量：… / Row 5, quantity: …"."""
+    zh_where = "，".join(
+        part
+        for part in (f"第 {row} 行" if row else "", LABELS.get(column or "", column or ""))
+        if part
+    )
+    en_where = ", ".join(part for part in (f"Row {row}" if row else "", column or "") if part)
+    match = _HALVES.search(message)
+    if match is None:
+        return f"{zh_where} / {en_where}: {message}" if zh_where else message
+    zh_and_separator, en = message[: match.end()], message[match.end() :]
+    if not zh_where:
+        return message
+    return f"{zh_where}：{zh_and_separator}{en_where}: {en}"
+
+
+def _error(row: int | None, column: str | None, message: str) -> dict[str, Any]:
+    return {
+        "row": row,
+        "column": column,
+        "message": message,
+        "text": error_text(row, column, message),
+    }
+
+
+class ErrorLog:
+    """Every error is counted; the first ``cap`` are kept for the people who fix the file."""
+
+    def __init__(self, cap: int = MAX_STORED_ERRORS) -> None:
+        self.cap = cap
+        self.total = 0
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, row: int | None, column: str | None, message: str) -> None:
+        self.total += 1
+        if len(self.items) < self.cap:
+            self.items.append(_error(row, column, message))
+
+    def as_json(self) -> list[dict[str, Any]]:
+        if self.total <= len(self.items):
+            return list(self.items)
+        summary = _error(
+            None, None, ERRORS_TRUNCATED.format(total=self.total, shown=len(self.items))
+        )
+        return [*self.items, {**summary, "total": self.total}]
+
+
+def sales_import_error_count(sales_import: SalesImport) -> int:
+    """All errors of an import, including those beyond the stored list."""
+    errors = sales_import.errors or []
+    if errors and "total" in errors[-1]:
+        return int(errors[-1]["total"])
+    return len(errors)
+
+
+class FileUnreadable(Exception):
+    """The file itself (not one row) cannot be read; nothing is imported."""
+
+    def __init__(self, message: str, row: int | None = None, column: str | None = None) -> None:
+        super().__init__(message)
+        self.row, self.column, self.message = row, column, message
+
+
+class _RowsChanged(Exception):
+    """Pass 2 met a row that pass 1 accepted: the data changed in between."""
+
+    def __init__(self, errors: ErrorLog) -> None:
+        super().__init__("rows changed since validation")
+        self.errors = errors
+
+
+# --- reading files ------------------------------------------------------------------------
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _numbered(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, Sequence[Any]]]:
+    """Non-blank rows with the number a spreadsheet shows for them (first row = 1)."""
+    for number, cells in enumerate(rows, start=1):
+        if cells and not all(_blank(cell) for cell in cells):
+            yield number, cells
+
+
+def _csv_cells(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise FileUnreadable(BAD_CSV.format(error=error), row=number + 1) from error
+        number += 1
+        yield cells
+
+
+def _xlsx_cells(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    try:
+        yield from rows
+    except Exception as error:  # a damaged sheet fails mid-way with any parser error
+        raise FileUnreadable(BAD_XLSX) from error
+
+
+def _binary(handle: File) -> Any:
+    """The underlying binary stream of a storage file, for io.TextIOWrapper."""
+    return getattr(handle, "file", handle)
+
+
+@dataclass
+class SourceFile:
+    """The stored upload; each ``rows()`` call streams it again from the start."""
+
+    file: Any  # a FieldFile
+    kind: str  # "csv" or "xlsx"
+    encoding: str | None = None
+
+    @classmethod
+    def of(cls, sales_import: SalesImport) -> "SourceFile":
+        suffix = PurePath(sales_import.original_name or sales_import.file.name).suffix.lower()
+        return cls(file=sales_import.file, kind="xlsx" if suffix == ".xlsx" else "csv")
+
+    def _open(self) -> File:
+        return self.file.storage.open(self.file.name, "rb")
+
+    def detect_encoding(self) -> str:
+        """UTF-8 (a BOM is fine) if the whole file decodes as UTF-8, else GB18030.
+
+        GB18030 is a superset of GBK and GB2312, what Chinese Excel saves CSV in. The
+        file is decoded block by block, never held as one string.
+        """
+        for encoding in ("utf-8-sig", "gb18030"):
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                with self._open() as handle:
+                    while block := handle.read(READ_BLOCK):
+                        decoder.decode(block)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            self.encoding = encoding
+            return encoding
+        raise FileUnreadable(BAD_ENCODING)
+
+    @contextmanager
+    def rows(self) -> Iterator[Iterator[tuple[int, Sequence[Any]]]]:
+        """Non-blank rows (the header included) with their spreadsheet row numbers."""
+        if self.kind == "xlsx":
+            with self._xlsx() as (sheet, _declared_rows):
+                yield _numbered(_xlsx_cells(sheet.iter_rows(values_only=True)))
+            return
+        if self.encoding is None:
+            self.detect_encoding()
+        with self._open() as handle:
+            text = io.TextIOWrapper(_binary(handle), encoding=self.encoding, newline="")
+            try:
+                yield _numbered(_csv_cells(csv.reader(text)))
+            finally:
+                text.close()
+
+    @contextmanager
+    def _xlsx(self) -> Iterator[tuple[Any, int | None]]:
+        """The first worksheet, read-only, and the number of rows it declares."""
+        with self._open() as handle:
+            try:
+                workbook = load_workbook(handle, read_only=True, data_only=True)
+            except Exception as error:  # not a zip, not a workbook, damaged XML...
+                raise FileUnreadable(BAD_XLSX) from error
+            try:
+                if not workbook.worksheets:
+                    raise FileUnreadable(EMPTY_FILE)
+                sheet = workbook.worksheets[0]
+                declared_rows = sheet.max_row
+                # The declared size may be wrong; reading past it never loses rows.
+                sheet.reset_dimensions()
+                yield sheet, declared_rows
+            finally:
+                workbook.close()
+
+    def count_rows(self) -> int:
+        """Data rows below the header: exact for CSV, the sheet's declared size for XLSX.
+
+        An XLSX sheet declares its size, so counting costs nothing; pass 1 replaces the
+        figure with the exact count of non-blank rows.
+        """
+        if self.kind == "xlsx":
+            with self._xlsx() as (_sheet, declared_rows):
+                if declared_rows:
+                    return max(declared_rows - 1, 0)
+            with self.rows() as rows:
+                return max(sum(1 for _ in rows) - 1, 0)
+        self.detect_encoding()
+        with self.rows() as rows:
+            return max(sum(1 for _ in rows) - 1, 0)
+
+
+@dataclass
+class Header:
+    """Which sale-line field each column holds (None for a column without a header)."""
+
+    row: int
+    fields: list[str | None] = field(default_factory=list)
+
+    def values(self, row: int, cells: Sequence[Any], errors: ErrorLog) -> dict[str, Any]:
+        """The row as ``{field: cell}``; a value under no header is an error."""
+        values: dict[str, Any] = {}
+        for index, cell in enumerate(cells):
+            name = self.fields[index] if index < len(self.fields) else None
+            if name is not None:
+                values[name] = cell
+            elif not _blank(cell):
+                errors.add(row, None, NO_HEADER_CELL.format(letter=get_column_letter(index + 1)))
+        return values
+
+
+def header_read(rows: Iterator[tuple[int, Sequence[Any]]], errors: ErrorLog) -> Header | None:
+    """Map the first non-blank row to fields; None (with errors) if it does not fit."""
+    first = next(rows, None)
+    if first is None:
+        errors.add(None, None, EMPTY_FILE)
+        return None
+    number, cells = first
+    header = Header(row=number)
+    known_zh = "、".join(LABELS[name] for name in COLUMNS)
+    known_en = ", ".join(COLUMNS)
+    for cell in cells:
+        text = _text(cell)
+        name = HEADER_ALIASES.get(_header_key(text)) if text else None
+        if text and name is None:
+            errors.add(
+                number, text, UNKNOWN_COLUMN.format(name=text, known_zh=known_zh, known_en=known_en)
+            )
+        elif name is not None and name in header.fields:
+            errors.add(number, text, DUPLICATE_COLUMN.format(name=text, field=name))
+            name = None
+        header.fields.append(name)
+    for name in REQUIRED_COLUMNS:
+        if name not in header.fields:
+            errors.add(number, name, MISSING_COLUMN.format(label=LABELS[name], field=name))
+    return None if errors.total else header
+
+
+# --- progress -----------------------------------------------------------------------------
+
+
+class ProgressWriter:
+    """Stores rows_done on the import row so the admin can show it while it runs.
+
+    Pass 2 runs in one transaction, whose writes nobody sees before it commits; on
+    PostgreSQL the progress then goes through a second, autocommit connection. The run
+    never touches the import row inside that transaction before its last progress
+    write, so the two connections cannot wait on each other.
+    """
+
+    def __init__(self, sales_import: SalesImport, callback: Progress | None) -> None:
+        self.sales_import = sales_import
+        self.callback = callback
+        self._side: Any = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase == "count":
+            pass  # rows_total is stored by the run itself
+        elif self._side is not None:
+            self.sales_import.rows_done = done
+            try:
+                with self._side.cursor() as cursor:
+                    table = self._side.ops.quote_name(SalesImport._meta.db_table)
+                    cursor.execute(
+                        f"UPDATE {table} SET rows_done = %s WHERE id = %s",  # noqa: S608
+                        [done, self.sales_import.pk],
+                    )
+            except DatabaseError:
+                logger.warning("sales import %s: progress connection failed", self.sales_import.pk)
+                self.close_side()
+        else:
+            self.sales_import.rows_done = done
+            SalesImport.objects.filter(pk=self.sales_import.pk).update(rows_done=done)
+        if self.callback is not None:
+            self.callback(phase, done, total)
+
+    def open_side(self) -> None:
+        """Use a second connection if the run's own transaction would hide progress."""
+        main = connections[DEFAULT_DB_ALIAS]
+        if main.vendor != "postgresql" or main.in_atomic_block:
+            return  # inside a caller's transaction a second connection could wait on it
+        try:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+            with self._side.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '5s'")
+        except DatabaseError:
+            logger.warning("sales import %s: no progress connection", self.sales_import.pk)
+            self.close_side()
+
+    def close_side(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+
+# --- the import ---------------------------------------------------------------------------
+
+
+def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _clean(values: dict[str, Any], ctx: SaleContext) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    try:
+        return sale_row_clean(values, ctx=ctx)
+    except ArithmeticError as error:  # e.g. decimal.InvalidOperation on "1e30"
+        logger.info("sales row not computable: %r", error)
+        return {}, {"": [ROW_UNREADABLE]}
+
+
+def _stored_lines(agreement: Agreement, refs: list[str]) -> dict[str, SaleLine]:
+    if not refs:
+        return {}
+    # Repeating the unique index's condition (external_ref <> '') lets PostgreSQL use
+    # that partial index: it cannot prove it from an IN list of more than 100 values,
+    # and would otherwise scan every line of the agreement for each chunk.
+    lines = (
+        SaleLine.objects.filter(agreement=agreement, external_ref__in=refs)
+        .exclude(external_ref="")
+        .order_by()
+    )
+    return {line.external_ref: line for line in lines}
+
+
+def _agreement_errors(agreement: Agreement) -> list[str]:
+    """Whether the agreement takes sales at all, asked of the shared row validation."""
+    _, errors = sale_row_clean({}, ctx=SaleContext(agreement=agreement, today=timezone.localdate()))
+    return errors.get("agreement", [])
+
+
+def _save(sales_import: SalesImport, **values: Any) -> None:
+    for name, value in values.items():
+        setattr(sales_import, name, value)
+    sales_import.save(update_fields=list(values))
+
+
+@dataclass
+class _Checked:
+    rows: int = 0
+    duplicates: int = 0
+
+
+def _validate(
+    *, source: SourceFile, ctx: SaleContext, errors: ErrorLog, report: ProgressWriter, total: int
+) -> _Checked:
+    """Pass 1: every row cleaned and every external reference checked; nothing written."""
+    checked = _Checked()
+    first_row: dict[str, int] = {}  # external_ref -> the row it first appeared on
+    with source.rows() as rows:
+        header = header_read(rows, errors)
+        if header is None:
+            return checked
+        for chunk in _chunked(rows, VALIDATE_CHUNK):
+            with_refs: list[tuple[int, dict[str, Any]]] = []
+            for number, cells in chunk:
+                values = header.values(number, cells, errors)
+                cleaned, problems = _clean(values, ctx)
+                for column, messages in problems.items():
+                    for message in messages:
+                        errors.add(number, column or None, message)
+                ref = cleaned["external_ref"] if cleaned else _text(values.get("external_ref"))
+                if not ref:
+                    continue
+                if ref in first_row:
+                    errors.add(
+                        number,
+                        "external_ref",
+                        msg.EXTERNAL_REF_TWICE.format(ref=ref, first=first_row[ref]),
+                    )
+                    continue
+                first_row[ref] = number
+                if cleaned:
+                    with_refs.append((number, cleaned))
+            stored = _stored_lines(
+                ctx.agreement, [cleaned["external_ref"] for _, cleaned in with_refs]
+            )
+            for number, cleaned in with_refs:
+                line = stored.get(cleaned["external_ref"])
+                if line is None:
+                    continue
+                if same_line(line, cleaned):
+                    checked.duplicates += 1
+                else:
+                    errors.add(
+                        number,
+                        "external_ref",
+                        msg.EXTERNAL_REF_CONFLICT.format(ref=cleaned["external_ref"]),
+                    )
+            checked.rows += len(chunk)
+            report("validate", checked.rows, max(total, checked.rows))
+    if checked.rows == 0 and not errors.total:
+        errors.add(None, None, NO_DATA_ROWS)
+    return checked
+
+
+def _create(
+    *,
+    source: SourceFile,
+    ctx: SaleContext,
+    sales_import: SalesImport,
+    report: ProgressWriter,
+    total: int,
+) -> tuple[int, int]:
+    """Pass 2: stream again and insert the lines not stored yet; returns (created, duplicates).
+
+    Runs inside the caller's transaction. A row refused now although pass 1 accepted it
+    (the products or prices changed meanwhile) aborts it with ``_RowsChanged``.
+    """
+    created = duplicates = done = 0
+    with source.rows() as rows:
+        header = header_read(rows, ErrorLog())
+        assert header is not None  # pass 1 read the same header
+        for chunk in _chunked(rows, CREATE_CHUNK):
+            problems = ErrorLog()
+            cleaned_rows: list[dict[str, Any]] = []
+            for number, cells in chunk:
+                cleaned, row_errors = _clean(header.values(number, cells, problems), ctx)
+                for column, messages in row_errors.items():
+                    for message in messages:
+                        problems.add(number, column or None, message)
+                cleaned_rows.append(cleaned)
+            if problems.total:
+                raise _RowsChanged(problems)
+            stored = _stored_lines(
+                ctx.agreement, [c["external_ref"] for c in cleaned_rows if c["external_ref"]]
+            )
+            new_lines: list[SaleLine] = []
+            for (number, _cells), cleaned in zip(chunk, cleaned_rows, strict=True):
+                line = stored.get(cleaned["external_ref"]) if cleaned["external_ref"] else None
+                if line is None:
+                    new_lines.append(_line_from(cleaned, import_batch=sales_import))
+                elif same_line(line, cleaned):
+                    duplicates += 1
+                else:
+                    problems.add(
+                        number,
+                        "external_ref",
+                        msg.EXTERNAL_REF_CONFLICT.format(ref=cleaned["external_ref"]),
+                    )
+                    raise _RowsChanged(problems)
+            SaleLine.objects.bulk_create(new_lines, batch_size=CREATE_CHUNK)
+            created += len(new_lines)
+            done += len(chunk)
+            report("import", done, max(total, done))
+    return created, duplicates
+
+
+def sales_import_run(*, sales_import: SalesImport, progress: Progress | None = None) -> SalesImport:
+    """Validate the whole file, then import it all or nothing; returns the updated import.
+
+    ``progress(phase, done, total)`` is called as rows are processed; phases are
+    "count", "validate" and "import". A finished (done or rejected) import is returned
+    as it is; a failed or interrupted one runs again from the start, which is safe: its
+    lines were never committed, and lines already stored are recognised by
+    ``external_ref``.
+    """
+    if sales_import.status in (SalesImport.Status.DONE, SalesImport.Status.REJECTED):
+        return sales_import
+    agreement = sales_import.agreement
+    report = ProgressWriter(sales_import, progress)
+    errors = ErrorLog()
+    _save(
+        sales_import,
+        status=SalesImport.Status.VALIDATING,
+        rows_total=0,
+        rows_done=0,
+        rows_created=0,
+        rows_duplicate=0,
+        errors=[],
+        finished_at=None,
+    )
+    try:
+        for message in _agreement_errors(agreement):
+            errors.add(None, "agreement", message)
+        if errors.total:
+            return _reject(sales_import, errors, rows=0)
+        source = SourceFile.of(sales_import)
+        try:
+            total = source.count_rows()
+            _save(sales_import, rows_total=total)
+            report("count", total, total)
+            ctx = SaleContext.load(agreement)
+            checked = _validate(source=source, ctx=ctx, errors=errors, report=report, total=total)
+        except FileUnreadable as error:
+            errors.add(error.row, error.column, error.message)
+            return _reject(sales_import, errors, rows=0)
+        if errors.total:
+            return _reject(sales_import, errors, rows=checked.rows)
+        total = checked.rows
+        _save(sales_import, status=SalesImport.Status.IMPORTING, rows_total=total, rows_done=0)
+        report.open_side()
+        try:
+            with transaction.atomic():
+                created, duplicates = _create(
+                    source=source, ctx=ctx, sales_import=sales_import, report=report, total=total
+                )
+                report.close_side()
+                _save(
+                    sales_import,
+                    status=SalesImport.Status.DONE,
+                    rows_done=total,
+                    rows_created=created,
+                    rows_duplicate=duplicates,
+                    finished_at=timezone.now(),
+                )
+                event_record(
+                    action="sales.imported",
+                    obj=agreement,
+                    actor=sales_import.created_by,
+                    agreement=agreement,
+                    detail={
+                        "import": sales_import.pk,
+                        "file": sales_import.original_name,
+                        "rows": total,
+                        "created": created,
+                        "duplicates": duplicates,
+                    },
+                )
+        finally:
+            report.close_side()
+        return sales_import
+    except _RowsChanged as changed:
+        return _reject(sales_import, changed.errors, rows=sales_import.rows_total)
+    except Exception as error:
+        logger.exception("sales import %s failed", sales_import.pk)
+        failure = ErrorLog()
+        failure.add(None, None, IMPORT_FAILED.format(error=f"{type(error).__name__}: {error}"))
+        _save(
+            sales_import,
+            status=SalesImport.Status.FAILED,
+            errors=failure.as_json(),
+            rows_created=0,
+            rows_duplicate=0,
+            finished_at=timezone.now(),
+        )
+        return sales_import
+
+
+def _reject(sales_import: SalesImport, errors: ErrorLog, *, rows: int) -> SalesImport:
+    _save(
+        sales_import,
+        status=SalesImport.Status.REJECTED,
+        rows_total=rows,
+        rows_done=rows,
+        rows_created=0,
+        rows_duplicate=0,
+        errors=errors.as_json(),
+        finished_at=timezone.now(),
+    )
+    event_record(
+        action="sales.import_rejected",
+        obj=sales_import.agreement,
+        actor=sales_import.created_by,
+        agreement=sales_import.agreement,
+        detail={
+            "import": sales_import.pk,
+            "file": sales_import.original_name,
+            "errors": errors.total,
+        },
+    )
+    return sales_import
+
+
+def sales_import_progress(sales_import: SalesImport) -> dict[str, Any]:
+    """What the admin's progress display polls: status, phase and counts.
+
+    ``percent`` covers the whole run: validation is the first half, writing the second.
+    """
+    status = sales_import.status
+    phase_percent = sales_import.percent_done
+    if status == SalesImport.Status.VALIDATING:
+        percent = phase_percent // 2
+    elif status == SalesImport.Status.IMPORTING:
+        percent = 50 + phase_percent // 2
+    elif status in (SalesImport.Status.PENDING,):
+        percent = 0
+    else:
+        percent = 100
+    return {
+        "id": sales_import.pk,
+        "status": status,
+        "status_display": str(sales_import.get_status_display()),
+        "finished": status
+        in (SalesImport.Status.DONE, SalesImport.Status.REJECTED, SalesImport.Status.FAILED),
+        "percent": percent,
+        "rows_total": sales_import.rows_total,
+        "rows_done": sales_import.rows_done,
+        "rows_created": sales_import.rows_created,
+        "rows_duplicate": sales_import.rows_duplicate,
+        "error_count": sales_import_error_count(sales_import),
+    }
+
+
+@transaction.atomic
+def sales_import_create(
+    *, agreement: Agreement, uploaded_file: File, by: Any, enqueue: bool = True
+) -> SalesImport:
+    """Store an uploaded .csv or .xlsx file as a pending import of ``agreement``.
+
+    With ``enqueue`` (the default) the import runs in a Celery task once this
+    transaction commits; the management command passes False and runs it itself.
+    """
+    name = PurePath(uploaded_file.name or "").name
+    if PurePath(name).suffix.lower() not in (".csv", ".xlsx"):
+        raise RuleViolation({"file": [UNSUPPORTED_FILE]})
+    agreement_errors = _agreement_errors(agreement)
+    if agreement_errors:
+        raise RuleViolation({"agreement": agreement_errors})
+    sales_import = SalesImport(
+        agreement=agreement,
+        original_name=name[-255:],
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    sales_import.file.save(name, uploaded_file, save=False)
+    sales_import.save()
+    if enqueue:
+        from kpis.tasks import sales_import_task  # the task module imports this one
+
+        import_id = sales_import.pk
+        transaction.on_commit(lambda: sales_import_task.delay(import_id))
+    return sales_import

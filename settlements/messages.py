@@ -1,0 +1,42 @@
+"""User-facing messages of settlement services (constants, so tests assert them)."""
+
+NOT_SETTLED_MONTHLY = "该类型协议没有月度对账单 / this kind of agreement has no monthly statement"
+NOT_DRAFT = "只有草稿可以出具或重新计算（当前：{status}）/ only a draft can be issued or recomputed (now {status})"
+PERIOD_NOT_ENDED = (
+    "{period} 尚未结束，不能出具对账单 / {period} has not ended: its statement cannot be issued yet"
+)
+PERIOD_OPEN = (
+    "{period} 尚未结束，不能结算 / {period} has not ended yet: only a closed month can be settled"
+)
+PERIOD_INVALID = "期间格式为 YYYY-MM / a period is written YYYY-MM"
+FUTURE_DATE = "日期不能晚于今天 / the date cannot be in the future"
+BEFORE_ISSUE = "确认日期不能早于出具日期 / the confirmation date cannot be before the issue date"
+CANNOT_CONFIRM = "只有已出具的对账单可以确认（当前：{status}）/ only an issued statement can be confirmed (now {status})"
+CANNOT_DISPUTE = "只有已出具的对账单可以提出异议（当前：{status}）/ only an issued statement can be disputed (now {status})"
+NOT_DISPUTED = "对账单不在异议状态（当前：{status}）/ the statement is not disputed (now {status})"
+CANNOT_VOID = "草稿或已作废的对账单不能作废（当前：{status}）/ a draft or void statement cannot be voided (now {status})"
+CORRECT_ONLY_VOID = "只有已作废的对账单可以生成更正版本（当前：{status}）/ only a voided statement can be corrected (now {status})"
+COMMENT_REQUIRED = "请填写异议说明 / a comment is required"
+REASON_REQUIRED = "请填写原因 / a reason is required"
+REQUIRED = "必填 / required"
+DEEMED_CONFIRMED = (
+    "回执期限内未答复，视为确认 / no answer by the receipt deadline: deemed confirmed"
+)
+PAYMENT_STATE = "草稿或已作废的对账单不能登记付款（当前：{status}）/ no payment on a draft or void statement (now {status})"
+AMOUNT_POSITIVE = (
+    "金额必须大于 0，最多两位小数 / the amount must be more than 0, with at most two decimals"
+)
+OVERPAYMENT = (
+    "付款超过未付金额 {outstanding} / the payment is more than the outstanding {outstanding}"
+)
+WAIVER_RANGE = (
+    "豁免金额必须大于 0 且不超过 {max} / the amount waived must be more than 0 and at most {max}"
+)
+PENALTY_LINE = "违约金（对账单 {number}，计至 {as_of}）/ Late penalty on {number} to {as_of}"
+NOT_LATE = "{period} 的对账单未逾期（出具期限 {deadline}）/ the {period} statement is not late (deadline {deadline})"
+EXPENSE_KIND = (
+    "营销推广费只适用于销售分成协议 / pass-through expenses belong to revenue-share agreements"
+)
+RECEIPT_REQUIRED = "请填写票据编号 / the receipt reference is required"
+STAFF_ONLY = "只有代运营员工可以执行此操作 / only agency staff may do this"
+BRAND_FINANCE_ONLY = "只有品牌方财务（或代其操作的代运营员工）可以执行此操作 / only brand finance (or staff on its behalf) may do this"

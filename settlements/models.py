@@ -1,0 +1,358 @@
+"""Statements (对账单) and their lines, payments, penalty waivers, demands, expenses, runs."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kpis.models import period_field
+
+ZERO = Decimal("0.00")
+
+
+def money(verbose_name: str, **kwargs: object) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+
+
+class StatementRun(models.Model):
+    """One month-end job: which period, how far it got (one task per agreement)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending 等待中")
+        RUNNING = "running", _("Running 运行中")
+        DONE = "done", _("Done 完成")
+        FAILED = "failed", _("Failed 失败")
+
+    period = period_field()
+    agreement = models.ForeignKey(
+        "contracts.Agreement", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total = models.PositiveIntegerField(_("agreements"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    created = models.PositiveIntegerField(_("statements created"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("month-end run")
+        verbose_name_plural = _("month-end runs")
+
+    def __str__(self) -> str:
+        return f"{self.period} ({self.get_status_display()})"
+
+    @property
+    def percent_done(self) -> int:
+        if not self.total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, (self.done + self.failed) * 100 // self.total)
+
+
+class StatementRunItem(models.Model):
+    """One agreement's part of a run: makes each task's outcome visible and re-runnable."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    run = models.ForeignKey(StatementRun, on_delete=models.CASCADE, related_name="items")
+    agreement = models.ForeignKey("contracts.Agreement", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    statement = models.ForeignKey(
+        "settlements.Statement", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "agreement"], name="one_item_per_agreement_and_run"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.agreement_id}: {self.status}"
+
+
+class Statement(models.Model):
+    """A bill to the brand: a monthly statement, a one-off bill or a penalty notice.
+
+    Draft statements may be regenerated; an issued one is frozen (lines, totals, the
+    snapshot of parties and bank account, due dates) and only its review and payment
+    status move. A correction voids it and issues the next version.
+    """
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly statement 月度对账单")
+        SETUP_FEE = "setup_fee", _("Setup fee bill 启动费账单")
+        INSTALLMENT = "installment", _("Installment bill 分期付款账单")
+        PENALTY = "penalty", _("Penalty notice 违约金通知")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft 草稿")
+        ISSUED = "issued", _("Issued 已出具")
+        CONFIRMED = "confirmed", _("Confirmed 已确认")
+        DISPUTED = "disputed", _("Disputed 有异议")
+        VOID = "void", _("Void 已作废")
+
+    class PaymentStatus(models.TextChoices):
+        UNPAID = "unpaid", _("Unpaid 未付款")
+        PARTIALLY_PAID = "partially_paid", _("Partially paid 部分付款")
+        PAID = "paid", _("Paid 已付清")
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    base_number = models.CharField(_("base number"), max_length=30, db_index=True)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    agreement = models.ForeignKey(
+        "contracts.Agreement", on_delete=models.PROTECT, related_name="statements"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # null, not "": the API contract shows one-off bills with "period": null.
+    period = models.CharField(_("period"), max_length=7, null=True, blank=True, db_index=True)  # noqa: DJ001
+    installment_number = models.PositiveSmallIntegerField(_("installment"), default=0)
+    penalty_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="penalty_notices",
+        verbose_name=_("penalty on statement"),
+    )
+    penalty_as_of = models.DateField(_("penalty as of"), null=True, blank=True)
+    previous_version = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    payment_status = models.CharField(
+        _("payment status"),
+        max_length=15,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.UNPAID,
+        db_index=True,
+    )
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    receipt_due_on = models.DateField(_("receipt due on"), null=True, blank=True)
+    confirmed_on = models.DateField(_("confirmed on"), null=True, blank=True)
+    deemed_confirmed = models.BooleanField(_("confirmed by silence"), default=False)
+    disputed_on = models.DateField(_("disputed on"), null=True, blank=True)
+    dispute_comment = models.TextField(_("dispute comment"), blank=True)
+    agency_reply = models.TextField(_("agency reply"), blank=True)
+    payment_due_on = models.DateField(_("payment due on"), null=True, blank=True, db_index=True)
+    total_due = money(_("total due"), default=ZERO)
+    penalty_rate_per_day = models.DecimalField(
+        _("penalty rate per day"), max_digits=8, decimal_places=5, default=Decimal("0")
+    )
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    snapshot = models.JSONField(_("snapshot at issue"), default=dict, blank=True)
+    calendar_note = models.CharField(_("calendar note"), max_length=300, blank=True)
+    void_reason = models.TextField(_("void reason"), blank=True)
+    voided_on = models.DateField(_("voided on"), null=True, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="statements/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        constraints = [
+            # A month-end run can never make two statements of a month and version.
+            models.UniqueConstraint(
+                fields=["agreement", "period", "kind", "version"],
+                condition=models.Q(kind="monthly"),
+                name="one_monthly_statement_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "kind", "installment_number", "version"],
+                condition=models.Q(kind__in=["setup_fee", "installment"]),
+                name="one_one_off_bill_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["penalty_of", "penalty_as_of"],
+                condition=models.Q(kind="penalty"),
+                name="one_penalty_notice_per_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total_due__gte=0), name="total_due_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["agreement", "kind", "period"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open_for_payment(self) -> bool:
+        return self.status in (self.Status.ISSUED, self.Status.CONFIRMED, self.Status.DISPUTED)
+
+
+class StatementLine(models.Model):
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(_("kind"), max_length=20)
+    description = models.CharField(_("description"), max_length=500)
+    amount = money(_("amount"))
+
+    class Meta:
+        ordering = ["statement", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "position"], name="unique_line_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+
+class Payment(models.Model):
+    """Money received against one issued statement (recorded by agency staff)."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="payments")
+    amount = money(_("amount"))
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
+    moved_from = models.ForeignKey(
+        Statement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The voided version this payment was first recorded on."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["statement", "paid_on", "pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="unique_payment_external_ref",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="payment_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paid_on} ¥{self.amount}"
+
+
+class PenaltyWaiver(models.Model):
+    """A logged waiver or reduction of a statement's late penalty."""
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="penalty_waivers"
+    )
+    amount = money(_("amount waived"))
+    reason = models.TextField(_("reason"))
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    waived_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-waived_at"]
+        verbose_name = _("penalty waiver")
+        verbose_name_plural = _("penalty waivers")
+
+    def __str__(self) -> str:
+        return f"¥{self.amount} waived on {self.statement}"
+
+
+class StatementDemand(models.Model):
+    """The brand's demand (催缴) for a late monthly statement; starts the 7-day clock."""
+
+    agreement = models.ForeignKey(
+        "contracts.Agreement", on_delete=models.CASCADE, related_name="demands"
+    )
+    period = period_field()
+    demanded_on = models.DateField(_("demanded on"))
+    demanded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("statement demand 催缴")
+        verbose_name_plural = _("statement demands 催缴")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "period"], name="one_demand_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.period} demanded on {self.demanded_on}"
+
+
+class Expense(models.Model):
+    """An approved marketing expense the agency paid for the brand (revenue share)."""
+
+    agreement = models.ForeignKey(
+        "contracts.Agreement", on_delete=models.PROTECT, related_name="expenses"
+    )
+    period = period_field()
+    amount = money(_("amount"))
+    description = models.CharField(_("description"), max_length=300)
+    receipt_ref = models.CharField(_("receipt reference"), max_length=200)
+    approved_by_brand_on = models.DateField(_("approved by the brand on"))
+    statement = models.ForeignKey(
+        Statement, on_delete=models.SET_NULL, null=True, blank=True, related_name="expenses"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement", "-period"]
+        verbose_name = _("approved expense 营销推广费")
+        verbose_name_plural = _("approved expenses 营销推广费")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="expense_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.description} ¥{self.amount}"
+
+
+class FlagSeen(models.Model):
+    """The first time the daily job saw a flag; its event is logged once (unique key)."""
+
+    key = models.CharField(max_length=120, unique=True)
+    flag = models.CharField(max_length=40)
+    agreement = models.ForeignKey("contracts.Agreement", on_delete=models.CASCADE, related_name="+")
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    period = models.CharField(max_length=7, blank=True)
+    seen_on = models.DateField()
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class DocumentSequence(models.Model):
+    """Gap-free numbering per prefix and year (ST-2026-000123), taken under a row lock."""
+
+    key = models.CharField(max_length=20, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last}"

@@ -1,0 +1,61 @@
+"""Celery tasks: thin wrappers that take ids, load rows and call services."""
+
+from celery import shared_task
+from celery.signals import worker_process_init, worker_process_shutdown
+from django.db import OperationalError
+
+from settlements import services
+from settlements.models import Statement
+
+RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
+
+
+@shared_task(**RETRY)
+def statement_run_item_task(item_id: int) -> None:
+    """One agreement of a month-end run (idempotent: a redelivered task does nothing)."""
+    services.statement_run_item_process(item_id=item_id)
+
+
+@shared_task(**RETRY)
+def statement_pdf_task(statement_id: int) -> bool:
+    """Render and keep the PDF of an issued statement version (returns early if done)."""
+    from settlements.documents import statement_pdf_store
+
+    statement = Statement.objects.select_related("agreement").get(pk=statement_id)
+    if statement.status == Statement.Status.DRAFT:
+        return False
+    return statement_pdf_store(statement)
+
+
+@shared_task(**RETRY)
+def daily_task() -> dict:
+    """Renewals, end-based installments, deemed confirmations, penalty notices, flags."""
+    return services.daily_run()
+
+
+@shared_task(**RETRY)
+def month_end_task() -> int | None:
+    """On the 1st: start the month-end run for the month that just closed."""
+    from core.periods import Period
+
+    period = Period.of(services.today()).previous()
+    run = services.statement_run_start(period=str(period), by=None)
+    return run.pk
+
+
+@worker_process_init.connect
+def _warm_pdf_engine(**_: object) -> None:
+    """Load fonts once per worker process; later renders reuse them (PDF-NOTES)."""
+    import gc
+
+    from settlements.pdf import warm_up
+
+    warm_up()
+    gc.freeze()
+
+
+@worker_process_shutdown.connect
+def _cleanup_pdf_engine(**_: object) -> None:
+    from settlements.pdf import cleanup
+
+    cleanup()
