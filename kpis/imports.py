@@ -461,22 +461,16 @@ def _save(sales_import: SalesImport, **values: Any) -> None:
     sales_import.save(update_fields=list(values))
 
 
-@dataclass
-class _Checked:
-    rows: int = 0
-    duplicates: int = 0
-
-
 def _validate(
     *, source: SourceFile, ctx: SaleContext, errors: ErrorLog, report: ProgressWriter, total: int
-) -> _Checked:
-    """Pass 1: every row cleaned and every external reference checked; nothing written."""
-    checked = _Checked()
+) -> int:
+    """Pass 1: every row cleaned and every external reference checked; returns the rows."""
+    checked = 0
     first_row: dict[str, int] = {}  # external_ref -> the row it first appeared on
     with source.rows() as rows:
         header = header_read(rows, errors)
         if header is None:
-            return checked
+            return 0
         for chunk in _chunked(rows, VALIDATE_CHUNK):
             with_refs: list[tuple[int, dict[str, Any]]] = []
             for number, cells in chunk:
@@ -503,19 +497,15 @@ def _validate(
             )
             for number, cleaned in with_refs:
                 line = stored.get(cleaned["external_ref"])
-                if line is None:
-                    continue
-                if same_line(line, cleaned):
-                    checked.duplicates += 1
-                else:
+                if line is not None and not same_line(line, cleaned):
                     errors.add(
                         number,
                         "external_ref",
                         msg.EXTERNAL_REF_CONFLICT.format(ref=cleaned["external_ref"]),
                     )
-            checked.rows += len(chunk)
-            report("validate", checked.rows, max(total, checked.rows))
-    if checked.rows == 0 and not errors.total:
+            checked += len(chunk)
+            report("validate", checked, max(total, checked))
+    if checked == 0 and not errors.total:
         errors.add(None, None, NO_DATA_ROWS)
     return checked
 
@@ -607,13 +597,13 @@ def sales_import_run(*, sales_import: SalesImport, progress: Progress | None = N
             _save(sales_import, rows_total=total)
             report("count", total, total)
             ctx = SaleContext.load(agreement)
-            checked = _validate(source=source, ctx=ctx, errors=errors, report=report, total=total)
+            rows = _validate(source=source, ctx=ctx, errors=errors, report=report, total=total)
         except FileUnreadable as error:
             errors.add(error.row, error.column, error.message)
             return _reject(sales_import, errors, rows=0)
         if errors.total:
-            return _reject(sales_import, errors, rows=checked.rows)
-        total = checked.rows
+            return _reject(sales_import, errors, rows=rows)
+        total = rows
         _save(sales_import, status=SalesImport.Status.IMPORTING, rows_total=total, rows_done=0)
         report.open_side()
         try:

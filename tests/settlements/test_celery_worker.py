@@ -34,12 +34,15 @@ def worker():
 
     saved = {k: app.conf[k] for k in ("task_always_eager", "result_backend", "broker_url")}
     app.conf.update(task_always_eager=False, result_backend=BROKER, broker_url=BROKER)
+    # Celery caches the result backend per thread; earlier eager tests left a disabled one.
+    app._local.__dict__.pop("backend", None)
     app.control.purge()
     with start_worker(
         app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30
     ):
         yield app
     app.conf.update(saved)
+    app._local.__dict__.pop("backend", None)
 
 
 def _agreements(n):
