@@ -15,10 +15,7 @@ from contracts.models import Agreement
 from contracts.services import product_price_set
 from core.exceptions import RuleViolation
 from core.models import Event
-from kpis import (
-    admin_imports,  # noqa: F401  registers the admin until kpis/admin.py imports it
-    imports,
-)
+from kpis import imports
 from kpis import messages as msg
 from kpis.imports import sales_import_create, sales_import_error_count, sales_import_run
 from kpis.models import Promotion, SaleLine, SalesImport
