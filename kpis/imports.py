@@ -486,7 +486,7 @@ def _validate(
                     errors.add(
                         number,
                         "external_ref",
-                        msg.EXTERNAL_REF_TWICE.format(ref=ref, first=first_row[ref]),
+                        msg.EXTERNAL_REF_TWICE_ROW.format(ref=ref, first=first_row[ref]),
                     )
                     continue
                 first_row[ref] = number

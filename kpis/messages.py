@@ -22,7 +22,10 @@ AGREEMENT_NOT_RUNNING = "协议未生效或已结束，不能记录销售 / the 
 EXTERNAL_REF_CONFLICT = (
     "外部单号 {ref} 已存在且内容不同 / external_ref {ref} already exists with different content"
 )
-EXTERNAL_REF_TWICE = "外部单号 {ref} 在本次提交中出现两次（第 {first} 行）/ external_ref {ref} appears twice (first at row {first})"
+EXTERNAL_REF_TWICE = (
+    "外部单号 {ref} 在本次提交中出现两次（首次为第 {first} 项）"
+    "/ external_ref {ref} appears twice (first at index {first})"
+)
 NOT_A_RATE = "必须是 0 到 1 之间的小数 / must be a fraction between 0 and 1"
 NOT_B2B = "只有 B2B 招商协议有月度最低指标 / only B2B commission agreements have monthly minimums"
 NOTHING_WITHHELD = (
@@ -32,3 +35,7 @@ WAIVER_NOT_ALLOWED = "只有品牌方财务，或记录了品牌方书面同意�
 CONSENT_REF_REQUIRED = "代运营员工代为豁免时必须填写品牌方书面同意的编号 / staff must give the reference of the brand's written consent"
 REASON_REQUIRED = "请填写原因 / a reason is required"
 PERIOD_INVALID = "期间格式为 YYYY-MM / a period is written YYYY-MM"
+EXTERNAL_REF_TWICE_ROW = (
+    "外部单号 {ref} 在文件中出现两次（首次在第 {first} 行）"
+    "/ external_ref {ref} appears twice in the file (first at row {first})"
+)

@@ -54,6 +54,11 @@ IDENTITY_FIELDS = (
 )
 
 
+# Bounds of what the database columns hold: beyond them a value is refused as bad input.
+MAX_AMOUNT = Decimal("1000000000000")
+MAX_QUANTITY = 1_000_000_000
+
+
 class ExternalRefConflict(DomainError):
     """The same external_ref was posted with different content (HTTP 409)."""
 
@@ -114,6 +119,8 @@ def _parse_amount(value: Any) -> Decimal | None:
         return None
     if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
         return None
+    if abs(amount) >= MAX_AMOUNT:  # the database keeps 12 digits before the point
+        return None
     return amount.quantize(Decimal("0.01"))
 
 
@@ -124,6 +131,8 @@ def _parse_int(value: Any) -> int | None:
     except InvalidOperation:
         return None
     if not number.is_finite() or number != number.to_integral_value():
+        return None
+    if abs(number) > MAX_QUANTITY:
         return None
     return int(number)
 
@@ -328,7 +337,10 @@ def sale_lines_record(
         raise RuleViolation(problems[0])
     existing = {
         line.external_ref: line
+        # exclude("") lets PostgreSQL use the partial unique index on (agreement, ref).
         for line in SaleLine.objects.filter(agreement=agreement, external_ref__in=list(first_seen))
+        .exclude(external_ref="")
+        .order_by()
     }
     results: list[SaleRecorded] = []
     for cleaned in cleaned_rows:

@@ -343,7 +343,7 @@ def test_an_external_ref_twice_in_one_file_names_both_rows(setup):
     )
     assert result.status == "rejected"
     assert _errors(result) == [
-        (4, "external_ref", msg.EXTERNAL_REF_TWICE.format(ref="ORD-9", first=2))
+        (4, "external_ref", msg.EXTERNAL_REF_TWICE_ROW.format(ref="ORD-9", first=2))
     ]
     text = result.errors[0]["text"]
     assert "第 4 行" in text and "第 2 行" in text and "Row 4" in text and "row 2" in text
