@@ -195,11 +195,68 @@ def seed_demo() -> DemoResult:
     )
     _demo_b2b_months(result, admin, b2b)
     _demo_revenue_share_months(result, admin, revenue_share)
+    _demo_statements(result, admin, [b2b, revenue_share])
     return result
 
 
-DISTRIBUTORS = ["福州茗香商行", "厦门鹭岛茶庄", "泉州安溪茶叶批发", "南平武夷山茶铺", "宁德福鼎白茶行",
-                "杭州西湖茶社", "上海静安茶叶店", "广州芳村茶城一号", "深圳南山茶馆", "南京鼓楼茶庄"]
+def _demo_statements(result: DemoResult, admin: User, agreements: list[Agreement]) -> None:
+    """Statements for the closed months: June–September issued, October left as a draft;
+    August confirmed and paid late in two parts, September disputed."""
+    from datetime import timedelta
+
+    from settlements import services
+    from settlements.models import Statement
+
+    today = services.today()
+    for agreement in agreements:
+        for month in range(5, 11):
+            period = Period(2026, month)
+            if period.last_day >= today or agreement.starts_on > period.last_day:
+                continue
+            generated = services.statement_generate(agreement=agreement, period=period, by=admin)
+            statement = generated.statement
+            if generated.created:
+                result.created.append(f"statement {statement.number} ({agreement.number} {period})")
+            issue_on = period.next().first_day + timedelta(days=7)
+            if month == 10 or statement.status != Statement.Status.DRAFT or issue_on > today:
+                continue
+            statement = services.statement_issue(statement=statement, issued_on=issue_on, by=admin)
+            if month == 9:
+                services.statement_dispute(
+                    statement=statement,
+                    comment="九月退货 4 盒未扣除，请核对。",
+                    by=admin,
+                    disputed_on=issue_on + timedelta(days=2),
+                )
+            elif month in (6, 7, 8):
+                statement = services.statement_confirm(
+                    statement=statement, confirmed_on=issue_on + timedelta(days=3), by=admin
+                )
+            if month == 8 and statement.total_due > 0 and statement.payment_due_on:
+                due = statement.payment_due_on
+                half = (statement.total_due / 2).quantize(Decimal("0.01"))
+                services.payment_record(
+                    statement=statement,
+                    amount=half,
+                    paid_on=due + timedelta(days=5),
+                    reference="招商银行回单",
+                    external_ref=f"DEMO-PAY-{statement.base_number}-1",
+                    by=admin,
+                )
+
+
+DISTRIBUTORS = [
+    "福州茗香商行",
+    "厦门鹭岛茶庄",
+    "泉州安溪茶叶批发",
+    "南平武夷山茶铺",
+    "宁德福鼎白茶行",
+    "杭州西湖茶社",
+    "上海静安茶叶店",
+    "广州芳村茶城一号",
+    "深圳南山茶馆",
+    "南京鼓楼茶庄",
+]
 
 
 def _demo_b2b_months(result: DemoResult, admin: User, agreement: Agreement) -> None:
@@ -215,24 +272,34 @@ def _demo_b2b_months(result: DemoResult, admin: User, agreement: Agreement) -> N
         for i in range(8):
             product = products[i % len(products)]
             cartons = (10 if weak else 26) + (i % 3) * 2
-            rows.append({
-                "product": product.sku, "sold_on": period.first_day.replace(day=2 + i * 3),
-                "quantity": cartons * product.units_per_carton,
-                "unit_price": str(product.distributor_price), "channel": "b2b_distributor",
-                "distributor": DISTRIBUTORS[(month + i) % len(DISTRIBUTORS)],
-                "external_ref": f"DEMO-B2B-{period}-{i + 1:02d}",
-            })
-        created = [r for r in sale_lines_record(agreement=agreement, rows=rows, by=admin) if r.created]
+            rows.append(
+                {
+                    "product": product.sku,
+                    "sold_on": period.first_day.replace(day=2 + i * 3),
+                    "quantity": cartons * product.units_per_carton,
+                    "unit_price": str(product.distributor_price),
+                    "channel": "b2b_distributor",
+                    "distributor": DISTRIBUTORS[(month + i) % len(DISTRIBUTORS)],
+                    "external_ref": f"DEMO-B2B-{period}-{i + 1:02d}",
+                }
+            )
+        created = [
+            r for r in sale_lines_record(agreement=agreement, rows=rows, by=admin) if r.created
+        ]
         if created:
             result.created.append(f"{len(created)} B2B sale lines {period}")
         if not KpiRecord.objects.filter(agreement=agreement, period=str(period)).exists():
             figures = kpi_prefill(agreement=agreement, period=period)
             figures["distributors_recruited"] = 3 if weak else 6
-            figures.update({
-                "unique_visitors": 420 + month * 20, "daily_inquiries": Decimal("9.5") + month / Decimal(4),
-                "conversion_rate": Decimal("0.0150") + Decimal(month - 5) / 1000,
-                "baidu_first_page": True, "google_first_page": month >= 9,
-            })
+            figures.update(
+                {
+                    "unique_visitors": 420 + month * 20,
+                    "daily_inquiries": Decimal("9.5") + month / Decimal(4),
+                    "conversion_rate": Decimal("0.0150") + Decimal(month - 5) / 1000,
+                    "baidu_first_page": True,
+                    "google_first_page": month >= 9,
+                }
+            )
             kpi_record_save(agreement=agreement, period=str(period), values=figures, by=admin)
             result.created.append(f"KPI record {period}")
 
@@ -253,21 +320,36 @@ def _demo_revenue_share_months(result: DemoResult, admin: User, agreement: Agree
             if month == 7 and i == 5:
                 price = (product.min_retail_price * Decimal("0.8")).quantize(Decimal("0.01"))
             amount = price * quantity
-            rows.append({
-                "product": product.sku, "sold_on": period.first_day.replace(day=1 + i * 2),
-                "quantity": quantity, "unit_price": str(price), "channel": channels[i % 3],
-                "tax": str((amount * Decimal("0.10")).quantize(Decimal("0.01"))),
-                "logistics": str(Decimal(6) * quantity),
-                "external_ref": f"DEMO-RS-{period}-{i + 1:02d}",
-            })
+            rows.append(
+                {
+                    "product": product.sku,
+                    "sold_on": period.first_day.replace(day=1 + i * 2),
+                    "quantity": quantity,
+                    "unit_price": str(price),
+                    "channel": channels[i % 3],
+                    "tax": str((amount * Decimal("0.10")).quantize(Decimal("0.01"))),
+                    "logistics": str(Decimal(6) * quantity),
+                    "external_ref": f"DEMO-RS-{period}-{i + 1:02d}",
+                }
+            )
         if month == 9:
             product = products[0]
-            rows.append({
-                "product": product.sku, "sold_on": period.first_day.replace(day=25), "quantity": -4,
-                "unit_price": str(product.min_retail_price), "channel": "tmall",
-                "tax": str(-(product.min_retail_price * 4 * Decimal("0.10")).quantize(Decimal("0.01"))),
-                "logistics": "-24.00", "external_ref": f"DEMO-RS-{period}-RETURN",
-            })
-        created = [r for r in sale_lines_record(agreement=agreement, rows=rows, by=admin) if r.created]
+            rows.append(
+                {
+                    "product": product.sku,
+                    "sold_on": period.first_day.replace(day=25),
+                    "quantity": -4,
+                    "unit_price": str(product.min_retail_price),
+                    "channel": "tmall",
+                    "tax": str(
+                        -(product.min_retail_price * 4 * Decimal("0.10")).quantize(Decimal("0.01"))
+                    ),
+                    "logistics": "-24.00",
+                    "external_ref": f"DEMO-RS-{period}-RETURN",
+                }
+            )
+        created = [
+            r for r in sale_lines_record(agreement=agreement, rows=rows, by=admin) if r.created
+        ]
         if created:
             result.created.append(f"{len(created)} revenue-share sale lines {period}")
