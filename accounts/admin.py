@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import BankAccount, Organization, User
+from accounts.models import ApiToken, BankAccount, Organization, User
 from accounts.selectors import organizations_for_user, users_for_user
+from accounts.tokens import api_token_issue, api_token_revoke
 from core.admin_scoping import ScopedAdminMixin, ScopedInlineMixin
 
 
@@ -53,3 +54,50 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         if not request.user.is_superuser:
             fields += ["is_superuser", "user_permissions", "groups"]
         return fields
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Staff create keys for integration users (shown once), see when each was last used,
+    and revoke them."""
+
+    list_display = ["prefix", "name", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "user__organization"]
+    search_fields = ["name", "prefix", "user__username"]
+    fields = ["user", "name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke_selected"]
+
+    def get_queryset(self, request):
+        return ApiToken.objects.filter(user__in=users_for_user(user=request.user)).select_related(
+            "user"
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = users_for_user(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (["user", "name"] if obj else [])
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        issued = api_token_issue(user=obj.user, name=obj.name, by=request.user)
+        obj.pk = issued.token.pk
+        self.message_user(
+            request,
+            f"API key for {obj.user}: {issued.key} — copy it now, it is not shown again. "
+            f"请立即复制，此密钥不会再次显示。",
+            messages.WARNING,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke selected keys 吊销")
+    def revoke_selected(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token, by=request.user)
+        self.message_user(request, f"{queryset.count()} revoked", messages.SUCCESS)
