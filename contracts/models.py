@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -145,9 +145,13 @@ class Agreement(models.Model):
         help_text=_("Empty means open-ended. 留空表示长期有效。"),
     )
     auto_renew = models.BooleanField(_("auto-renewal"), default=False)
-    renewal_term_months = models.PositiveSmallIntegerField(_("renewal term (months)"), default=12)
+    renewal_term_months = models.PositiveSmallIntegerField(
+        _("renewal term (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
     renewal_notice_months = models.PositiveSmallIntegerField(
-        _("objection notice (months)"), default=1
+        _("objection notice (months)"), default=1, validators=[MaxValueValidator(24)]
     )
     penalty_rate_per_day = models.DecimalField(
         _("late penalty rate per day"),

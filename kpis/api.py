@@ -1,3 +1,695 @@
-"""REST API of this app (see shared/API.md). ROUTES is registered by config/api_urls.py."""
+"""REST API of sales and KPIs (see shared/API.md). ROUTES is registered by config/api_urls.py.
 
-ROUTES: list = []  # (prefix, viewset, basename)
+``sales/`` takes one line or a JSON list of lines (all-or-nothing), ``sales/import/`` a
+CSV or XLSX file, ``kpis/`` the monthly KPI records with their evaluation and waivers.
+Every row is validated by the services (``sale_row_clean``, ``kpi_record_save``), so the
+API refuses exactly what the admin and the imports refuse, with the same messages.
+
+An ``agreement`` id outside the caller's scope (or that does not exist) answers 404 on
+every write, like any other object outside the scope: existence never leaks.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from django import forms
+from django.db import IntegrityError, transaction
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.selectors import scope_for_user
+from contracts.models import Agreement
+from core.api import (
+    BrandFinanceOrStaff,
+    MoneyField,
+    PeriodField,
+    RateField,
+    ScopedViewSetMixin,
+    idempotent,
+)
+from core.exceptions import RuleViolation
+from core.periods import Period
+from kpis import messages as msg
+from kpis.imports import ROW_UNREADABLE, sales_import_create, sales_import_run
+from kpis.models import FeeWaiver, KpiRecord, SaleLine, SalesImport
+from kpis.services import (
+    SaleContext,
+    kpi_evaluate,
+    kpi_evaluation_json,
+    kpi_record_save,
+    kpi_waive,
+    sale_row_clean,
+)
+from kpis.services import sale_line_record as sale_line_record_service
+from kpis.services import sale_lines_record as sale_lines_record_service
+
+# --- messages (module constants so tests assert them exactly) ---------------------------
+
+AGREEMENT_NOT_FOUND = "协议不存在或不在您的权限范围内 / no such agreement in your scope"
+NOT_AN_ID = "必须是正整数编号 / must be a positive whole-number id"
+BODY_NOT_OBJECT_OR_LIST = (
+    "请求体应为一个对象或对象列表 / the body must be a JSON object or a list of objects"
+)
+ITEM_NOT_OBJECT = "每一项都必须是对象 / each item must be a JSON object"
+EMPTY_LIST = "列表为空 / the list is empty"
+TOO_MANY_LINES = (
+    "一次最多提交 {max} 行，更多请用文件导入 / at most {max} lines per request; "
+    "use sales/import/ for more"
+)
+KPI_EXISTS = (
+    "该协议 {period} 的指标记录已存在，请用 PATCH 修改 / the KPI record of {period} "
+    "already exists for this agreement: use PATCH to correct it"
+)
+KPI_IMMUTABLE = "协议和期间不能修改 / the agreement and period of a KPI record cannot be changed"
+
+MAX_LINES_PER_REQUEST = 1_000
+MAX_ID = 2**63 - 1  # what a BigAutoField holds; beyond it an id is bad input, not a 500
+
+
+# --- shared helpers (settlements.api uses them too) -------------------------------------
+
+
+def id_value(value: Any) -> int | None:
+    """A positive integer id from JSON or form input, or None (bools are not ids)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip())  # isascii: "²" and "١" are digits int() refuses
+    else:
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
+
+def agreements_in_scope(user: Any) -> Any:
+    return scope_for_user(queryset=Agreement.objects.all(), user=user, brand_path="brand")
+
+
+def agreement_in_scope(user: Any, pk: int) -> Agreement:
+    """The agreement if the caller may see it; 404 otherwise (never 403: no leak)."""
+    agreement = agreements_in_scope(user).filter(pk=pk).first()
+    if agreement is None:
+        raise NotFound(AGREEMENT_NOT_FOUND)
+    return agreement
+
+
+class IdField(serializers.IntegerField):
+    """A related object's id, looked up in the caller's scope by the view (404 if not)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class IdFilter(filters.Filter):
+    """``?agreement=3``: a whole number, else 400 (not a silent truncation of "3.5")."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Beyond a BigAutoField's range SQLite raises OverflowError on a foreign key.
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class PeriodFormField(forms.CharField):
+    def clean(self, value: Any) -> Any:
+        value = super().clean(value)
+        if value in (None, ""):
+            return value
+        try:
+            return Period.parse(value)
+        except ValueError as error:
+            raise forms.ValidationError(msg.PERIOD_INVALID) from error
+
+
+class PeriodFilter(filters.Filter):
+    """``?period=2026-08``; a malformed month is 400 with the period message."""
+
+    field_class = PeriodFormField
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        if value in (None, ""):
+            return qs
+        return qs.filter(**{self.field_name: str(value)})
+
+
+# --- sales --------------------------------------------------------------------------------
+
+
+class SaleLineSerializer(serializers.ModelSerializer):
+    """A sale line as stored: prices are the snapshot taken on the sale date."""
+
+    product = serializers.CharField(source="product.sku", read_only=True)
+    unit_price = MoneyField(read_only=True)
+    amount = MoneyField(max_digits=16, read_only=True)
+    factory_price = MoneyField(read_only=True)
+    distributor_price = MoneyField(read_only=True)
+    min_retail_price = MoneyField(read_only=True)
+    tax = MoneyField(read_only=True)
+    logistics = MoneyField(read_only=True)
+    promotion = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    settled_in = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = SaleLine
+        fields = [
+            "id",
+            "agreement",
+            "product",
+            "sold_on",
+            "quantity",
+            "unit_price",
+            "amount",
+            "factory_price",
+            "distributor_price",
+            "min_retail_price",
+            "tax",
+            "logistics",
+            "channel",
+            "distributor",
+            "external_ref",
+            "promotion",
+            "price_violation",
+            "settled_in",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SaleLineInputSerializer(serializers.Serializer):
+    """What a client posts for one line (documentation: the service validates the row).
+
+    Prices left out are the product's prices valid on ``sold_on``; ``channel`` also takes
+    the Chinese names (京东, 天猫, 微信小店, 经销商, 其他).
+    """
+
+    agreement = IdField()
+    product = serializers.CharField(help_text="SKU of one of the brand's products")
+    sold_on = serializers.DateField()
+    quantity = serializers.IntegerField(help_text="Negative for a return")
+    unit_price = MoneyField()
+    factory_price = MoneyField(required=False)
+    distributor_price = MoneyField(required=False)
+    tax = MoneyField(required=False, help_text="Line total; negative on a return")
+    logistics = MoneyField(required=False, help_text="Line total; negative on a return")
+    channel = serializers.ChoiceField(choices=SaleLine.Channel.choices, required=False)
+    distributor = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    external_ref = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Unique per agreement: posting it again returns the stored line",
+    )
+    promotion = serializers.CharField(
+        required=False, allow_blank=True, help_text="Code of a promotion the brand approved"
+    )
+
+
+SALE_INPUT = PolymorphicProxySerializer(
+    component_name="SaleLineInputOneOrMany",
+    serializers=[SaleLineInputSerializer, SaleLineInputSerializer(many=True)],
+    resource_type_field_name=None,
+    many=False,
+)
+SALE_OUTPUT = PolymorphicProxySerializer(
+    component_name="SaleLineOneOrMany",
+    serializers=[SaleLineSerializer, SaleLineSerializer(many=True)],
+    resource_type_field_name=None,
+    many=False,
+)
+
+
+class SalesImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=".csv (UTF-8 or GBK) or .xlsx, header in row 1")
+    agreement = IdField()
+
+
+class SalesImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="As a spreadsheet shows it")
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+    text = serializers.CharField(help_text="The bilingual sentence shown to people")
+
+
+class SalesImportSerializer(serializers.ModelSerializer):
+    file_name = serializers.CharField(source="original_name", read_only=True)
+    errors = SalesImportErrorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SalesImport
+        fields = [
+            "id",
+            "agreement",
+            "file_name",
+            "status",
+            "rows_total",
+            "rows_created",
+            "rows_duplicate",
+            "errors",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class SaleLineFilter(filters.FilterSet):
+    agreement = IdFilter(field_name="agreement_id")
+    period = PeriodFilter(method="filter_period")
+    channel = filters.ChoiceFilter(choices=SaleLine.Channel.choices)
+    price_violation = filters.BooleanFilter()
+    product = filters.CharFilter(field_name="product__sku", help_text="SKU")
+
+    class Meta:
+        model = SaleLine
+        fields = ["agreement", "period", "channel", "price_violation", "product"]
+
+    def filter_period(self, queryset: Any, name: str, value: Period | None) -> Any:
+        if not value:
+            return queryset
+        return queryset.filter(sold_on__gte=value.first_day, sold_on__lte=value.last_day)
+
+
+# What the row validation says of a number it can read; used when it cannot even compute
+# with it (decimal.Overflow on "1e999999999" escapes kpis.services._parse_int/_amount).
+NUMBER_MESSAGES = {
+    "quantity": msg.NOT_AN_INTEGER,
+    "unit_price": msg.NOT_AN_AMOUNT,
+    "factory_price": msg.NOT_AN_AMOUNT,
+    "distributor_price": msg.NOT_AN_AMOUNT,
+    "tax": msg.NOT_AN_AMOUNT,
+    "logistics": msg.NOT_AN_AMOUNT,
+}
+
+
+def _unreadable(agreement: Agreement, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """The rows (by position) whose numbers overflow Decimal arithmetic, and which fields.
+
+    Only called after the service raised ArithmeticError, so the normal path cleans each
+    row once.
+    """
+    ctx = SaleContext.load(agreement)
+    found: dict[int, dict[str, Any]] = {}
+    for position, row in enumerate(rows):
+        try:
+            sale_row_clean(row, ctx=ctx)
+        except ArithmeticError:
+            errors: dict[str, Any] = {}
+            for name, message in NUMBER_MESSAGES.items():
+                try:
+                    sale_row_clean({name: row.get(name)}, ctx=ctx)
+                except ArithmeticError:
+                    errors[name] = [message]
+            found[position] = errors or {"non_field_errors": [ROW_UNREADABLE]}
+    # The overflow came from somewhere else: still a 400, never a 500.
+    return found or {0: {"non_field_errors": [ROW_UNREADABLE]}}
+
+
+def _indexed_errors(errors: list[dict[str, Any]]) -> RuleViolation:
+    return RuleViolation({"errors": errors})  # type: ignore[dict-item]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Sale lines", description="Filter by agreement, period, ..."),
+    retrieve=extend_schema(summary="One sale line"),
+)
+class SaleLineViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Sale lines: agency staff record them (one or a list, all-or-nothing); brands read."""
+
+    queryset = SaleLine.objects.select_related("product", "promotion").order_by("-sold_on", "-pk")
+    serializer_class = SaleLineSerializer
+    filterset_class = SaleLineFilter
+    brand_path = "agreement__brand"
+
+    @extend_schema(
+        summary="Record one sale line or a list of them (all-or-nothing)",
+        request=SALE_INPUT,
+        responses={
+            201: SALE_OUTPUT,
+            200: OpenApiResponse(SALE_OUTPUT, description="Every line was already stored"),
+            400: OpenApiResponse(description='`{"field": [...]}` or bulk `{"errors": [...]}`'),
+            404: OpenApiResponse(description="The agreement is not in your scope"),
+            409: OpenApiResponse(description="An external_ref exists with other content"),
+        },
+        examples=[
+            OpenApiExample(
+                "One line",
+                request_only=True,
+                value={
+                    "agreement": 3,
+                    "product": "TEA-1",
+                    "sold_on": "2026-08-05",
+                    "quantity": 100,
+                    "unit_price": "199.00",
+                    "tax": "1990.00",
+                    "logistics": "600.00",
+                    "channel": "tmall",
+                    "external_ref": "TM-20260805-001",
+                },
+            )
+        ],
+    )
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = request.data
+        if isinstance(data, dict):
+            return self._create_one(request, data)
+        if not isinstance(data, list):
+            raise RuleViolation({"non_field_errors": [BODY_NOT_OBJECT_OR_LIST]})
+        return self._create_many(request, data)
+
+    def _create_one(self, request: Request, row: dict[str, Any]) -> Response:
+        pk = self._agreement_id(row)
+        if isinstance(pk, str):
+            raise RuleViolation({"agreement": [pk]})
+        agreement = agreement_in_scope(request.user, pk)
+        try:
+            recorded = sale_line_record_service(agreement=agreement, data=row, by=request.user)
+        except ArithmeticError as error:
+            raise RuleViolation(_unreadable(agreement, [row])[0]) from error
+        return Response(
+            SaleLineSerializer(recorded.line).data,
+            status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
+        )
+
+    def _create_many(self, request: Request, rows: list[Any]) -> Response:
+        if not rows:
+            raise RuleViolation({"non_field_errors": [EMPTY_LIST]})
+        if len(rows) > MAX_LINES_PER_REQUEST:
+            raise RuleViolation(
+                {"non_field_errors": [TOO_MANY_LINES.format(max=MAX_LINES_PER_REQUEST)]}
+            )
+        problems: list[dict[str, Any]] = []
+        groups: dict[int, list[int]] = defaultdict(list)  # agreement id -> row indexes
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict):
+                problems.append({"index": index, "non_field_errors": [ITEM_NOT_OBJECT]})
+                continue
+            pk = self._agreement_id(row)
+            if isinstance(pk, str):
+                problems.append({"index": index, "agreement": [pk]})
+                continue
+            groups[pk].append(index)
+        if problems:
+            raise _indexed_errors(problems)
+        agreements = {pk: agreement_in_scope(request.user, pk) for pk in groups}
+        results: dict[int, Any] = {}
+        with transaction.atomic():
+            for pk, indexes in groups.items():
+                try:
+                    recorded = sale_lines_record_service(
+                        agreement=agreements[pk], rows=[rows[i] for i in indexes], by=request.user
+                    )
+                except RuleViolation as error:
+                    if "errors" not in error.errors:
+                        raise  # not about rows: the whole request is refused as it says
+                    # Renumber each group's errors with the indexes of the whole list.
+                    for problem in error.errors["errors"]:  # type: ignore[union-attr]
+                        problems.append({**problem, "index": indexes[problem["index"]]})  # type: ignore[index]
+                    continue
+                except ArithmeticError:
+                    group = _unreadable(agreements[pk], [rows[i] for i in indexes])
+                    problems.extend(
+                        {"index": indexes[position], **errors} for position, errors in group.items()
+                    )
+                    continue
+                results.update(zip(indexes, recorded, strict=True))
+            if problems:
+                raise _indexed_errors(sorted(problems, key=lambda p: p["index"]))
+        ordered = [results[i] for i in range(len(rows))]
+        created = any(r.created for r in ordered)
+        # Replayed lines come back without their product: load all lines in one query.
+        lines = self.get_queryset().in_bulk([r.line.pk for r in ordered])
+        return Response(
+            SaleLineSerializer([lines[r.line.pk] for r in ordered], many=True).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @staticmethod
+    def _agreement_id(row: dict[str, Any]) -> int | str:
+        """The row's agreement id, or the message saying what is wrong with it."""
+        value = row.get("agreement")
+        if value is None or value == "":
+            return msg.REQUIRED
+        pk = id_value(value)
+        return NOT_AN_ID if pk is None else pk
+
+    @extend_schema(
+        summary="Import a CSV or XLSX file of sale lines (all-or-nothing)",
+        request={"multipart/form-data": SalesImportRequestSerializer},
+        responses={
+            201: SalesImportSerializer,
+            400: OpenApiResponse(
+                description="The file was rejected and nothing was written: the import as "
+                'in 201 with `"status": "rejected"` and `errors` as `{"row", "column", '
+                '"message", "text"}` (row 1 is the header); or `{"field": ["message"]}` '
+                "for a missing file or agreement"
+            ),
+            404: OpenApiResponse(description="The agreement is not in your scope"),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    @idempotent
+    def import_file(self, request: Request) -> Response:
+        """Validate the whole file, then write every line or none; runs synchronously."""
+        form = SalesImportRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        agreement = agreement_in_scope(request.user, form.validated_data["agreement"])
+        sales_import = sales_import_create(
+            agreement=agreement,
+            uploaded_file=form.validated_data["file"],
+            by=request.user,
+            enqueue=False,
+        )
+        sales_import = sales_import_run(sales_import=sales_import)
+        answer = {
+            SalesImport.Status.DONE: status.HTTP_201_CREATED,
+            SalesImport.Status.REJECTED: status.HTTP_400_BAD_REQUEST,
+        }.get(sales_import.status, status.HTTP_500_INTERNAL_SERVER_ERROR)
+        return Response(SalesImportSerializer(sales_import).data, status=answer)
+
+
+# --- KPI records --------------------------------------------------------------------------
+
+
+class KpiEvaluationSerializer(serializers.Serializer):
+    minimums_met = serializers.BooleanField()
+    missed = serializers.ListField(
+        child=serializers.CharField(), help_text="distributors, cartons, sales_amount"
+    )
+    required = serializers.DictField(
+        child=serializers.CharField(), help_text="Each minimum as it applies (prorated)"
+    )
+    web_targets_apply = serializers.BooleanField()
+    web_targets = serializers.DictField(
+        child=serializers.BooleanField(), help_text="Each web target: met or not"
+    )
+
+
+class KpiRecordSerializer(serializers.ModelSerializer):
+    """One agreement's month; figures left out on create are pre-filled from the sales."""
+
+    agreement = IdField(source="agreement_id")
+    period = PeriodField()
+    cartons_shipped = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    sales_amount = MoneyField(required=False)
+    daily_inquiries = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=0, required=False
+    )
+    conversion_rate = RateField(
+        max_digits=6,
+        decimal_places=4,
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text='A fraction: "0.015" is 1.5%',
+    )
+    evaluation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = KpiRecord
+        fields = [
+            "id",
+            "agreement",
+            "period",
+            "distributors_recruited",
+            "cartons_shipped",
+            "sales_amount",
+            "unique_visitors",
+            "daily_inquiries",
+            "conversion_rate",
+            "baidu_first_page",
+            "google_first_page",
+            "notes",
+            "evaluation",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "evaluation", "created_at", "updated_at"]
+
+    @extend_schema_field(KpiEvaluationSerializer(allow_null=True))
+    def get_evaluation(self, record: KpiRecord) -> dict[str, Any] | None:
+        """The B2B evaluation of the month (null for other kinds of agreement)."""
+        evaluation = kpi_evaluate(
+            agreement=record.agreement, period=Period.parse(record.period), record=record
+        )
+        return kpi_evaluation_json(evaluation)
+
+
+class FeeWaiverRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        allow_blank=True, error_messages={"required": msg.REASON_REQUIRED}
+    )
+    consent_ref = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        default="",
+        help_text="Staff: the reference of the brand's written consent (required for staff)",
+    )
+
+
+class FeeWaiverSerializer(serializers.ModelSerializer):
+    waived_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = FeeWaiver
+        fields = ["id", "kpi_record", "reason", "consent_ref", "waived_by", "waived_at"]
+        read_only_fields = fields
+
+
+class KpiRecordFilter(filters.FilterSet):
+    agreement = IdFilter(field_name="agreement_id")
+    period = PeriodFilter(field_name="period")
+
+    class Meta:
+        model = KpiRecord
+        fields = ["agreement", "period"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Monthly KPI records"),
+    retrieve=extend_schema(summary="One monthly KPI record"),
+    create=extend_schema(
+        summary="Record a month's KPIs (one per agreement and period; correct with PATCH)",
+        responses={
+            201: KpiRecordSerializer,
+            400: OpenApiResponse(description="Bad input, or the month is already recorded"),
+            404: OpenApiResponse(description="The agreement is not in your scope"),
+        },
+    ),
+    partial_update=extend_schema(summary="Correct a month's KPIs"),
+)
+class KpiRecordViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Monthly KPI records: staff record and correct them; the brand may waive a
+    month's fee withholding."""
+
+    queryset = KpiRecord.objects.select_related("agreement", "agreement__b2b_terms").order_by(
+        "agreement_id", "-period"
+    )
+    serializer_class = KpiRecordSerializer
+    filterset_class = KpiRecordFilter
+    brand_path = "agreement__brand"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        agreement = agreement_in_scope(request.user, values.pop("agreement_id"))
+        period = values.pop("period")
+        exists = RuleViolation({"period": [KPI_EXISTS.format(period=period)]})
+        if KpiRecord.objects.filter(agreement=agreement, period=period).exists():
+            raise exists
+        try:
+            with transaction.atomic():
+                record = kpi_record_save(
+                    agreement=agreement, period=period, values=values, by=request.user
+                )
+        except IntegrityError as error:  # a concurrent twin created it first
+            raise exists from error
+        return Response(self._read(record), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record = self.get_object()
+        serializer = self.get_serializer(record, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        changed = [
+            name
+            for name, key, current in (
+                ("agreement", "agreement_id", record.agreement_id),
+                ("period", "period", record.period),
+            )
+            if key in values and values.pop(key) != current
+        ]
+        if changed:
+            raise RuleViolation({name: [KPI_IMMUTABLE] for name in changed})
+        record = kpi_record_save(
+            agreement=record.agreement, period=record.period, values=values, by=request.user
+        )
+        return Response(self._read(record))
+
+    def _read(self, record: KpiRecord) -> dict[str, Any]:
+        return self.get_serializer(self.get_queryset().get(pk=record.pk)).data
+
+    @extend_schema(
+        summary="Waive the month's fee withholding (brand finance, or staff with consent_ref)",
+        request=FeeWaiverRequestSerializer,
+        responses={201: FeeWaiverSerializer, 400: OpenApiResponse(description="Refused")},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[BrandFinanceOrStaff])
+    def waive(self, request: Request, pk: str | None = None) -> Response:
+        record = self.get_object()
+        form = FeeWaiverRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        waiver = kpi_waive(
+            record=record,
+            reason=form.validated_data["reason"],
+            consent_ref=form.validated_data["consent_ref"],
+            by=request.user,
+        )
+        return Response(FeeWaiverSerializer(waiver).data, status=status.HTTP_201_CREATED)
+
+
+ROUTES: list = [  # (prefix, viewset, basename)
+    ("sales", SaleLineViewSet, "sale"),
+    ("kpis", KpiRecordViewSet, "kpi"),
+]

@@ -4,3 +4,11 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    """API throttling counts in the cache; every test starts with clean counters."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -28,8 +28,13 @@ def world(db):
     agreements = {}
     for brand in (brand_a1, brand_a2, brand_b1):
         agreements[brand.pk] = f.agreement("revenue_share", brand_org=brand, activate=True)
-        f.product(brand, sku="TEA-1", factory_price=Decimal("80.00"),
-                  distributor_price=Decimal("120.00"), min_retail_price=Decimal("199.00"))
+        f.product(
+            brand,
+            sku="TEA-1",
+            factory_price=Decimal("80.00"),
+            distributor_price=Decimal("120.00"),
+            min_retail_price=Decimal("199.00"),
+        )
     users = {
         "superuser": f.superuser(),
         "staff_a": f.user(agency_a, User.Role.AGENCY_STAFF),
@@ -40,8 +45,13 @@ def world(db):
         "finance_b1": f.user(brand_b1, User.Role.BRAND_FINANCE),
     }
     return {
-        "agency_a": agency_a, "agency_b": agency_b, "brand_a1": brand_a1, "brand_a2": brand_a2,
-        "brand_b1": brand_b1, "agreements": agreements, "users": users,
+        "agency_a": agency_a,
+        "agency_b": agency_b,
+        "brand_a1": brand_a1,
+        "brand_a2": brand_a2,
+        "brand_b1": brand_b1,
+        "agreements": agreements,
+        "users": users,
     }
 
 
