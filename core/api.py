@@ -93,6 +93,29 @@ class PeriodField(serializers.CharField):
             raise  # unreachable: fail() raises
 
 
+def _fingerprint(request: Any) -> str:
+    """What makes two requests "the same": method, path and body.
+
+    A multipart upload is fingerprinted by its fields and file contents, not its raw
+    bytes (clients choose a random boundary each time, and files may be large).
+    """
+    digest = hashlib.sha256(request.method.encode() + request.path.encode() + b"\0")
+    if request.content_type.startswith("multipart/"):
+        for name in sorted(request.data.keys()):
+            for value in request.data.getlist(name):
+                digest.update(name.encode() + b"=")
+                if hasattr(value, "chunks"):
+                    for chunk in value.chunks():
+                        digest.update(chunk)
+                    value.seek(0)
+                else:
+                    digest.update(str(value).encode())
+                digest.update(b"\0")
+    else:
+        digest.update(request._request.body)  # read before DRF parses; Django keeps a copy
+    return digest.hexdigest()
+
+
 def idempotent(view_method: Any) -> Any:
     """Honour an ``Idempotency-Key`` header on a POST that creates something.
 
@@ -105,10 +128,7 @@ def idempotent(view_method: Any) -> Any:
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key or not request.user.is_authenticated:
             return view_method(self, request, *args, **kwargs)
-        raw = request._request.body  # read before DRF parses, Django keeps a copy
-        fingerprint = hashlib.sha256(
-            request.method.encode() + request.path.encode() + b"\0" + raw
-        ).hexdigest()
+        fingerprint = _fingerprint(request)
         stored = IdempotencyRecord.objects.filter(user=request.user, key=key[:200]).first()
         if stored is not None:
             if stored.fingerprint != fingerprint:

@@ -7,7 +7,7 @@ admin all use it, so a row is accepted or refused the same way everywhere.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -115,11 +115,15 @@ def _parse_amount(value: Any) -> Decimal | None:
     text = _text(value).replace(",", "").replace("¥", "").replace("￥", "")
     try:
         amount = Decimal(text)
-    except InvalidOperation:
+    except ArithmeticError:  # InvalidOperation, Overflow ("1e999999999")
         return None
     if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
         return None
-    if abs(amount) >= MAX_AMOUNT:  # the database keeps 12 digits before the point
+    try:
+        too_big = abs(amount) >= MAX_AMOUNT  # the database keeps 12 digits before the point
+    except ArithmeticError:
+        return None
+    if too_big:
         return None
     return amount.quantize(Decimal("0.01"))
 
@@ -128,11 +132,14 @@ def _parse_int(value: Any) -> int | None:
     text = _text(value)
     try:
         number = Decimal(text)
-    except InvalidOperation:
+    except ArithmeticError:  # InvalidOperation, Overflow ("1e999999999")
         return None
-    if not number.is_finite() or number != number.to_integral_value():
-        return None
-    if abs(number) > MAX_QUANTITY:
+    try:
+        if not number.is_finite() or abs(number) > MAX_QUANTITY:
+            return None
+        if number != number.to_integral_value():
+            return None
+    except ArithmeticError:
         return None
     return int(number)
 

@@ -40,3 +40,6 @@ EXPENSE_KIND = (
 RECEIPT_REQUIRED = "请填写票据编号 / the receipt reference is required"
 STAFF_ONLY = "只有代运营员工可以执行此操作 / only agency staff may do this"
 BRAND_FINANCE_ONLY = "只有品牌方财务（或代其操作的代运营员工）可以执行此操作 / only brand finance (or staff on its behalf) may do this"
+PAYMENT_REF_CONFLICT = (
+    "外部单号 {ref} 已用于另一笔付款 / external_ref {ref} was already used for another payment"
+)

@@ -734,8 +734,20 @@ def payment_record(
     """
     external_ref = (external_ref or "").strip()
     if external_ref:
-        stored = PaymentRow.objects.filter(external_ref=external_ref).first()
+        stored = (
+            PaymentRow.objects.filter(external_ref=external_ref)
+            .select_related("statement__agreement")
+            .first()
+        )
         if stored is not None:
+            same = (
+                stored.statement.agreement.agency_id == statement.agreement.agency_id
+                and stored.statement.base_number == statement.base_number
+                and stored.amount == Decimal(amount)
+                and stored.paid_on == paid_on
+            )
+            if not same:  # never hand another payment (or another agency's) back
+                raise DomainError(msg.PAYMENT_REF_CONFLICT.format(ref=external_ref))
             return PaymentRecorded(stored, created=False)
     statement = _lock_open(statement)
     _require_staff(by, statement.agreement)
@@ -1255,6 +1267,9 @@ def statement_run_start(
     if month.last_day >= today():
         raise RuleViolation({"period": [msg.PERIOD_OPEN.format(period=month)]})
     agreements = agreements_settled_in(month)
+    if getattr(by, "is_agency_staff", False) and not getattr(by, "is_superuser", False):
+        # An agency's staff settle their own agency's agreements only.
+        agreements = agreements.filter(agency_id=by.organization_id)
     if agreement is not None:
         agreements = agreements.filter(pk=agreement.pk)
     ids = list(agreements.values_list("pk", flat=True))

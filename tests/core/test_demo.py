@@ -43,11 +43,11 @@ def test_seed_demo_has_months_of_sales_and_kpis_with_a_missed_minimum_and_a_retu
 
     call_command("seed_demo")
     b2b = Agreement.objects.get(kind="b2b_commission")
-    periods = list(KpiRecord.objects.filter(agreement=b2b).order_by("period").values_list("period", flat=True))
+    periods = list(
+        KpiRecord.objects.filter(agreement=b2b).order_by("period").values_list("period", flat=True)
+    )
     assert len(periods) >= 4
-    missed = {
-        p: kpi_evaluate(agreement=b2b, period=Period.parse(p)).missed for p in periods
-    }
+    missed = {p: kpi_evaluate(agreement=b2b, period=Period.parse(p)).missed for p in periods}
     assert [p for p, m in missed.items() if m] == ["2026-08"]
     rs = Agreement.objects.get(kind="revenue_share")
     assert SaleLine.objects.filter(agreement=rs, quantity__lt=0).count() == 1

@@ -419,6 +419,8 @@ def test_nothing_to_waive_when_minimums_met(b2b):
         ({"tax": "NaN"}, "tax", msg.NOT_AN_AMOUNT),
         ({"quantity": "3000000000"}, "quantity", msg.NOT_AN_INTEGER),
         ({"quantity": "Infinity"}, "quantity", msg.NOT_AN_INTEGER),
+        ({"quantity": "1e999999999"}, "quantity", msg.NOT_AN_INTEGER),
+        ({"unit_price": "1e999999999"}, "unit_price", msg.NOT_AN_AMOUNT),
     ],
 )
 def test_values_the_database_cannot_hold_are_refused(rs, override, field, message):

@@ -558,3 +558,44 @@ def test_run_month_end_command(rs, capsys):
     assert Statement.objects.filter(kind="monthly").count() == 1
     with pytest.raises(CommandError):
         call_command("run_month_end", "--period", "2099-01")
+
+
+def test_payment_external_ref_is_never_handed_back_for_another_payment(rs, staff, finance):
+    from core.exceptions import DomainError
+
+    statement = _august(rs, staff, finance)
+    s.payment_record(
+        statement=statement,
+        amount=D("100.00"),
+        paid_on=date(2026, 9, 20),
+        external_ref="BANK-9",
+        by=staff,
+    )
+    with pytest.raises(DomainError) as caught:
+        s.payment_record(
+            statement=statement,
+            amount=D("200.00"),
+            paid_on=date(2026, 9, 20),
+            external_ref="BANK-9",
+            by=staff,
+        )
+    assert str(caught.value) == msg.PAYMENT_REF_CONFLICT.format(ref="BANK-9")
+    other = f.agreement("revenue_share", activate=True)
+    bill = Statement.objects.get(agreement=other, kind="setup_fee")
+    other_staff = f.user(other.agency, User.Role.AGENCY_STAFF)
+    with pytest.raises(DomainError):
+        s.payment_record(
+            statement=bill,
+            amount=D("100.00"),
+            paid_on=date(2026, 9, 20),
+            external_ref="BANK-9",
+            by=other_staff,
+        )
+    assert Payment.objects.filter(external_ref="BANK-9").count() == 1
+
+
+def test_a_staff_run_covers_only_their_agency(rs, staff):
+    f.agreement("revenue_share", activate=True)  # another agency's agreement
+    run = s.statement_run_start(period="2026-08", by=staff, dispatch=False)
+    assert run.total == 1
+    assert s.statement_run_start(period="2026-08", by=None, dispatch=False).total == 2
