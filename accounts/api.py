@@ -19,8 +19,7 @@ from rest_framework.response import Response
 from accounts.models import ApiToken, BankAccount, Organization, User
 from accounts.selectors import organizations_for_user, users_for_user
 from accounts.tokens import api_token_issue, api_token_revoke
-from core.api import idempotent, is_agency_side
-from core.api_views import IdFilter
+from core.api import IdFilter, idempotent, is_agency_side
 from core.events import event_record
 from core.models import IdempotencyRecord
 

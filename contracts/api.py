@@ -38,12 +38,13 @@ from contracts.services import (
     agreement_activate,
     agreement_create,
     agreement_terminate,
+    agreement_update,
     product_price_set,
     renewal_objection_record,
-    terms_save,
 )
 from core.api import (
     BrandFinanceOrStaff,
+    IdFilter,
     MoneyField,
     PeriodField,
     RateField,
@@ -51,8 +52,6 @@ from core.api import (
     idempotent,
     is_agency_side,
 )
-from core.api_views import IdFilter
-from core.events import event_record
 from core.exceptions import InvalidStateError, RuleViolation
 from core.periods import Period, renewal_objection_deadline
 from settlements.services import statement_demand  # the demand (催缴) rules are settlements'
@@ -65,10 +64,10 @@ BRAND_FIXED = "产品创建后不能更换品牌方。/ A product cannot move to
 VALID_FROM_WITHOUT_PRICES = (
     "valid_from 只能与价格一起提交。/ valid_from is only accepted together with prices."
 )
-AGREEMENT_NOT_EDITABLE = "只有草稿状态的协议可以修改（当前：{status}）。/ Only a draft agreement can be changed (now {status})."
+AGREEMENT_NOT_EDITABLE = msg.NOT_EDITABLE
 KIND_FIXED = "协议类型创建后不能更改。/ An agreement's kind cannot be changed."
 TERMS_NOT_OBJECT = "terms 必须是对象。/ terms must be a JSON object."
-UNKNOWN_TERM = "Unknown term for this kind. / 该类型协议无此条款。"
+UNKNOWN_TERM = msg.UNKNOWN_TERM
 BRAND_OBJECTS_AS_BRAND = (
     "品牌方用户只能以甲方（brand）名义提出异议。/ A brand user can only object as the brand."
 )
@@ -516,33 +515,16 @@ class AgreementSerializer(serializers.ModelSerializer):
 
     @transaction.atomic
     def update(self, instance: Agreement, validated_data: dict[str, Any]) -> Agreement:
-        # There is no agreement_update service yet: a draft is edited field by field and
-        # validated by the model, its terms through terms_save.
         terms = validated_data.pop("terms", None)
         products = validated_data.pop("products", None)
-        agreement = Agreement.objects.select_for_update().get(pk=instance.pk)
-        if agreement.status != Agreement.Status.DRAFT:
-            raise InvalidStateError(AGREEMENT_NOT_EDITABLE.format(status=agreement.status))
-        for name, value in validated_data.items():
-            setattr(agreement, name, value)
-        agreement.full_clean()
-        agreement.save()
-        if products is not None:
-            agreement.products.set(products)
-        for product in agreement.products.all():
-            if product.brand_id != agreement.brand_id:
-                raise RuleViolation({"products": [msg.PRODUCT_OTHER_BRAND.format(sku=product.sku)]})
-        if terms:
-            with _terms_keys():
-                terms_save(agreement=agreement, terms=terms)
-        changed = sorted([*validated_data, *(["products"] if products is not None else [])])
-        event_record(
-            action="agreement.changed",
-            obj=agreement,
-            actor=_user_of(self),
-            agreement=agreement,
-            detail={"fields": changed, "terms": sorted(terms or {})},
-        )
+        with _terms_keys():
+            agreement = agreement_update(
+                agreement=instance,
+                by=_user_of(self),
+                fields=validated_data,
+                terms=terms,
+                products=products,
+            )
         return _agreement_fresh(agreement.pk)
 
 

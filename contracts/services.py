@@ -138,12 +138,7 @@ def terms_save(*, agreement: Agreement, terms: dict[str, Any]) -> Any:
     known = {f.name for f in model._meta.fields} - {"id", "agreement"}
     unknown = set(terms) - known - {"installments"}
     if unknown:
-        raise RuleViolation(
-            {
-                f"terms.{name}": ["Unknown term for this kind. / 该类型协议无此条款。"]
-                for name in sorted(unknown)
-            }
-        )
+        raise RuleViolation({f"terms.{name}": [msg.UNKNOWN_TERM] for name in sorted(unknown)})
     for name, value in terms.items():
         if name != "installments":
             setattr(instance, name, value)
@@ -213,6 +208,49 @@ def agreement_activate(*, agreement: Agreement, by: Any) -> Agreement:
 # bills of the settlements app), so contracts does not import settlements.
 ACTIVATION_HOOKS: list[Any] = []
 TERMINATION_HOOKS: list[Any] = []
+
+
+@transaction.atomic
+def agreement_update(
+    *,
+    agreement: Agreement,
+    by: Any,
+    fields: dict[str, Any],
+    terms: dict[str, Any] | None = None,
+    products: list[Any] | None = None,
+) -> Agreement:
+    """Change a draft agreement: its fields, terms and products (validated, logged).
+
+    An agreement in force is changed only through its lifecycle (InvalidStateError).
+    """
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status != Agreement.Status.DRAFT:
+        raise InvalidStateError(msg.NOT_EDITABLE.format(status=agreement.status))
+    for name, value in fields.items():
+        setattr(agreement, name, value)
+    try:
+        agreement.full_clean()
+    except ValidationError as error:
+        _raise_as_rule_violation(error)
+    agreement.save()
+    if products is not None:
+        for product in products:
+            if product.brand_id != agreement.brand_id:
+                raise RuleViolation({"products": [msg.PRODUCT_OTHER_BRAND.format(sku=product.sku)]})
+        agreement.products.set(products)
+    if terms:
+        terms_save(agreement=agreement, terms=terms)
+    event_record(
+        action="agreement.changed",
+        obj=agreement,
+        actor=by,
+        agreement=agreement,
+        detail={
+            "fields": sorted([*fields, *(["products"] if products is not None else [])]),
+            "terms": sorted(terms or {}),
+        },
+    )
+    return agreement
 
 
 @transaction.atomic
@@ -392,9 +430,14 @@ def product_price_set(
         product.min_retail_price = current.min_retail_price
         product.save(update_fields=["factory_price", "distributor_price", "min_retail_price"])
     event_record(
-        action="product.prices_set", obj=product, actor=by,
-        detail={"valid_from": valid_from.isoformat(), "factory_price": str(entry.factory_price),
-                "distributor_price": str(entry.distributor_price),
-                "min_retail_price": str(entry.min_retail_price)},
+        action="product.prices_set",
+        obj=product,
+        actor=by,
+        detail={
+            "valid_from": valid_from.isoformat(),
+            "factory_price": str(entry.factory_price),
+            "distributor_price": str(entry.distributor_price),
+            "min_retail_price": str(entry.min_retail_price),
+        },
     )
     return entry

@@ -46,3 +46,5 @@ PRODUCT_OTHER_BRAND = "产品 {sku} 不属于该品牌方。/ Product {sku} belo
 OBJECTION_PARTY = "异议方必须是 brand 或 agency。/ The objecting party must be brand or agency."
 OBJECTION_NOT_RENEWING = "该协议不会自动续约。/ This agreement does not renew automatically."
 FUTURE_DATE = "日期不能晚于今天。/ The date cannot be in the future."
+NOT_EDITABLE = "只有草稿状态的协议可以修改（当前：{status}）。/ Only a draft agreement can be changed (now {status})."
+UNKNOWN_TERM = "Unknown term for this kind. / 该类型协议无此条款。"

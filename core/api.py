@@ -10,8 +10,10 @@ import json
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django_filters import rest_framework as filters
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -152,3 +154,17 @@ def idempotent(view_method: Any) -> Any:
         return response
 
     return wrapper
+
+
+MAX_ID = 2**63 - 1  # what a BigAutoField holds; beyond it an id is bad input, not a 500
+
+
+class IdFilter(filters.Filter):
+    """``?agreement=3``: a whole number within an id's range, else 400 (never a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)

@@ -2,31 +2,18 @@
 
 from typing import Any
 
-from django import forms
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers, viewsets
 from rest_framework.validators import UniqueValidator
 
-from core.api import ScopedViewSetMixin
+from core.api import IdFilter, ScopedViewSetMixin
 from core.models import Event, Holiday
 
 # The largest id a BigAutoField holds; beyond it SQLite raises OverflowError (a 500).
-MAX_ID = 2**63 - 1
 
 HOLIDAY_DATE_TAKEN = "该日期已有日历调整。/ This date already has a calendar override."
-
-
-class IdFilter(filters.Filter):
-    """``?agreement=3``: a whole number within an id's range, else 400 (never a 500)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
 
 
 class HolidaySerializer(serializers.ModelSerializer):

@@ -34,6 +34,7 @@ from accounts.selectors import scope_for_user
 from contracts.models import Agreement
 from core.api import (
     BrandFinanceOrStaff,
+    IdFilter,
     MoneyField,
     PeriodField,
     RateField,
@@ -114,18 +115,6 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
-
-
-class IdFilter(filters.Filter):
-    """``?agreement=3``: a whole number, else 400 (not a silent truncation of "3.5")."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # Beyond a BigAutoField's range SQLite raises OverflowError on a foreign key.
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
 
 
 class PeriodFormField(forms.CharField):
