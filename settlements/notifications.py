@@ -272,10 +272,11 @@ def flag_notify(flag: Any) -> int:
     An overdue payment gets the overdue notice (with the penalty to date) instead of a
     bare flag e-mail, so the brand is not told twice.
     """
-    from settlements.services import today
-
-    if flag.name == "payment_overdue" and flag.statement is not None:
-        return overdue_notice(statement=flag.statement, on=flag.detail.get("as_of") or today())
+    statement = flag.statement
+    if flag.name == "payment_overdue" and statement is not None and statement.payment_due_on:
+        # The flag's date: its days overdue counted from the due date.
+        on = statement.payment_due_on + timedelta(days=int(flag.detail.get("days", 1)))
+        return overdue_notice(statement=statement, on=on)
     subject = SUBJECTS.get(flag.name)
     recipients = brand_recipients(flag.agreement)
     if subject is None or not recipients:
