@@ -97,6 +97,8 @@ EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="settlements@localhost")
+# Where brand users reach the client portal: the base of the links in e-mails.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # Celery: without a broker, tasks run in-process so a laptop needs no Redis.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
