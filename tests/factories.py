@@ -32,9 +32,8 @@ def brand(agency_org: Organization | None = None, name: str | None = None) -> Or
 def user(org: Organization | None, role: str, **kwargs: Any) -> User:
     n = next(_seq)
     kwargs.setdefault("is_staff", role == User.Role.AGENCY_STAFF)
-    u = User.objects.create_user(
-        username=f"user{n}", password="pw-Test-1234", organization=org, role=role, **kwargs
-    )
+    kwargs.setdefault("username", f"user{n}")
+    u = User.objects.create_user(password="pw-Test-1234", organization=org, role=role, **kwargs)
     return u
 
 
