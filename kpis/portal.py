@@ -257,7 +257,7 @@ def _chart(agreement: Agreement, series: Series, months: list[KpiMonth]) -> dict
     return {
         "key": series.key,
         "title": series.title,
-        "svg": mark_safe(svg),  # noqa: S308 - core.charts escapes every text it writes
+        "svg": mark_safe(svg),  # core.charts escapes every text it writes
         "line": series.line,
         "has_target": any(p.target is not None for p in points),
     }
@@ -281,10 +281,10 @@ def kpi_row(month: KpiMonth) -> dict[str, Any]:
             "record": record,
             "required": {k: v for k, v in month.targets.items() if v is not None},
             "minimums": _mark(evaluation.minimums_met),
-            "missed": [
+            "missed": ("、" if _zh() else ", ").join(
                 calc.MINIMUM_NAMES_ZH[n] if _zh() else calc.MINIMUM_NAMES_EN[n]
                 for n in evaluation.missed
-            ],
+            ),
             "waived": month.waived,
             "web_apply": evaluation.web_targets_apply,
             "web": {name: _mark(web.get(name)) for name in calc.WEB_TARGETS},
@@ -307,12 +307,14 @@ def b2b_kpi_panel(*, agreement: Agreement, today: date, compact: bool = False) -
     rows = [kpi_row(m) for m in months]
     latest = next((row for row in reversed(rows) if row["recorded"]), None)
     this_month = rows[-1] if rows[-1]["period"] == Period.of(today) else None
+    this_targets = months[-1].targets if this_month is not None else {}
     return {
         "agreement": agreement,
         "charts": charts,
         "rows": rows,
         "latest": latest,
         "this_month": this_month,
+        "this_targets": this_targets,
         "this_period": Period.of(today),
         "first": periods[0],
         "last": periods[-1],
@@ -433,7 +435,7 @@ def sales_panel(*, agreement: Agreement, today: date) -> dict[str, Any]:
     return {
         "agreement": agreement,
         "title": title,
-        "svg": mark_safe(svg),  # noqa: S308 - core.charts escapes every text it writes
+        "svg": mark_safe(svg),  # core.charts escapes every text it writes
         "total": total_of(months.values()),
         "first": periods[0],
         "last": periods[-1],

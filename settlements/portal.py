@@ -40,6 +40,7 @@ from settlements.models import Statement
 
 OPEN_STATUSES = (Statement.Status.ISSUED, Statement.Status.CONFIRMED, Statement.Status.DISPUTED)
 PAGE_SIZE = 20
+OVERDUE_SHOWN = 5  # the dashboard lists the longest overdue; the list page has them all
 VIEWERS_CANNOT_ACT = gettext_lazy(
     "Only your company's finance users can confirm or dispute statements. "
     "Your account can read everything but cannot act."
@@ -63,6 +64,7 @@ PAYMENT_LABELS = {
     Statement.PaymentStatus.PARTIALLY_PAID: gettext_lazy("Partly paid"),
     Statement.PaymentStatus.PAID: gettext_lazy("Paid"),
 }
+ISSUED_LABEL = gettext_lazy("Issued")
 AGREEMENT_KIND_LABELS = {
     Agreement.Kind.B2B_COMMISSION: gettext_lazy("B2B distributor recruitment"),
     Agreement.Kind.REVENUE_SHARE: gettext_lazy("Revenue share"),
@@ -124,10 +126,19 @@ def _zh() -> bool:
     return (get_language() or "").startswith("zh")
 
 
+def awaits_receipt(statement: Statement) -> bool:
+    """Whether the brand is asked to confirm or dispute: an issued statement with a receipt
+    deadline (monthly statements; one-off bills and penalty notices have none)."""
+    return statement.status == Statement.Status.ISSUED and statement.receipt_due_on is not None
+
+
 def label(statement: Statement) -> Statement:
     """Attach the portal's wording of kind, review status and payment status."""
     statement.kind_label = KIND_LABELS.get(statement.kind, statement.kind)  # type: ignore[attr-defined]
-    statement.status_label = STATUS_LABELS.get(statement.status, statement.status)  # type: ignore[attr-defined]
+    status_label = STATUS_LABELS.get(statement.status, statement.status)
+    if not awaits_receipt(statement) and statement.status == Statement.Status.ISSUED:
+        status_label = ISSUED_LABEL  # a bill without a receipt step (one-off, penalty)
+    statement.status_label = status_label  # type: ignore[attr-defined]
     statement.payment_label = PAYMENT_LABELS.get(  # type: ignore[attr-defined]
         statement.payment_status, statement.payment_status
     )
@@ -404,9 +415,7 @@ class DashboardView(BrandPortalMixin, TemplateView):
         agreements = visible_agreements(self)
         active = list(
             agreements.filter(status=Agreement.Status.ACTIVE)
-            .select_related(
-                "bank_account", "b2b_terms", "revenue_share_terms", "consulting_terms"
-            )
+            .select_related("bank_account", "b2b_terms", "revenue_share_terms", "consulting_terms")
             .prefetch_related("installments")
             .order_by("number")
         )
@@ -430,9 +439,14 @@ class DashboardView(BrandPortalMixin, TemplateView):
             ),
             key=lambda item: item.statement.payment_due_on,
         )
-        awaiting = [label(st) for st in statements.filter(status=Statement.Status.ISSUED)]
+        awaiting = [
+            label(st)
+            for st in statements.filter(
+                status=Statement.Status.ISSUED, receipt_due_on__isnull=False
+            )
+        ]
         awaiting.sort(key=lambda st: (st.receipt_due_on or date.max, st.number))
-        flags = services.flags_as_of(as_of=today, agreements=agreements)
+        flags = flag_rows(services.flags_as_of(as_of=today, agreements=agreements))
         context.update(
             {
                 "today": today,
@@ -449,11 +463,13 @@ class DashboardView(BrandPortalMixin, TemplateView):
                 "overdue_total": sum((item.outstanding for item in overdue), Decimal("0.00")),
                 "penalty_total": sum((item.penalty_accrued for item in overdue), Decimal("0.00")),
                 "open_count": len(open_items),
-                "overdue": overdue,
+                "overdue": overdue[:OVERDUE_SHOWN],
+                "overdue_count": len(overdue),
                 "upcoming": upcoming[:5],
                 "next_due": upcoming[0] if upcoming else None,
                 "awaiting": awaiting,
-                "flags": flag_rows(flags),
+                "termination_flags": [f for f in flags if f["termination"]],
+                "notice_flags": [f for f in flags if not f["termination"]],
                 "kpi_panels": [
                     b2b_kpi_panel(agreement=a, today=today, compact=True)
                     for a in active
@@ -635,6 +651,16 @@ def history_rows(statement: Statement) -> list[dict[str, Any]]:
     return rows
 
 
+def _window_date(statement: Statement, window: Any) -> date | None:
+    """The first day payments are expected (revenue share: the 15th of the next month)."""
+    if not window:
+        return None
+    try:
+        return date.fromisoformat(documents._payment_window(statement, window))
+    except ValueError:
+        return None
+
+
 def confirm_preview(statement: Statement, today: date) -> date | None:
     """The payment due date if the brand confirms a monthly statement today."""
     if statement.kind != Statement.Kind.MONTHLY or not statement.period:
@@ -698,16 +724,14 @@ class StatementDetailView(BrandPortalMixin, TemplateView):
                 "is_overdue": bool(
                     state and state.days_overdue > 0 and state.outstanding > 0 and is_open
                 ),
-                "payments_from": (
-                    documents._payment_window(statement, window) if window else None
-                ),
+                "payments_from": _window_date(statement, window),
                 "history": history_rows(statement),
                 "versions": versions if len(versions) > 1 else [],
                 "next_version": next_version,
                 "correction_pending": correction_pending,
                 "notices": notices,
                 "principal": principal,
-                "can_confirm": statement.status == Statement.Status.ISSUED,
+                "can_confirm": awaits_receipt(statement),
                 "can_withdraw": statement.status == Statement.Status.DISPUTED,
                 "viewer_note": VIEWERS_CANNOT_ACT,
                 "today": today,
@@ -738,7 +762,6 @@ class StatementActionView(BrandPortalMixin, TemplateView):
 
     template_name = "portal/statement_action.html"
     action = ""
-    allowed_status = Statement.Status.ISSUED
     form_class: type[forms.Form] | None = None
 
     def _statement(self) -> Statement:
@@ -757,7 +780,7 @@ class StatementActionView(BrandPortalMixin, TemplateView):
         refused = self._refuse(request)
         if refused is not None:
             return refused
-        if statement.status != self.allowed_status:
+        if not self.allowed(statement):
             messages.info(request, _("This statement is no longer waiting for that action."))
             return self._detail(statement)
         form = self.form_class() if self.form_class else None
@@ -768,6 +791,9 @@ class StatementActionView(BrandPortalMixin, TemplateView):
         refused = self._refuse(request)
         if refused is not None:
             return refused
+        if not self.allowed(statement):
+            messages.error(request, _("This statement is no longer waiting for that action."))
+            return self._detail(statement)
         form = self.form_class(request.POST) if self.form_class else None
         if form is not None and not form.is_valid():
             return self.render_to_response(self.get_context_data(statement=statement, form=form))
@@ -787,6 +813,9 @@ class StatementActionView(BrandPortalMixin, TemplateView):
         else:
             messages.success(request, self.done_message(statement))
         return self._detail(statement)
+
+    def allowed(self, statement: Statement) -> bool:
+        return awaits_receipt(statement)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -837,7 +866,9 @@ class StatementDisputeView(StatementActionView):
 
 class StatementWithdrawDisputeView(StatementActionView):
     action = "withdraw"
-    allowed_status = Statement.Status.DISPUTED
+
+    def allowed(self, statement: Statement) -> bool:
+        return statement.status == Statement.Status.DISPUTED
 
     def perform(self, statement: Statement, form: forms.Form | None) -> None:
         services.statement_withdraw_dispute(statement=statement, by=self.portal_user)

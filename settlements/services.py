@@ -29,6 +29,7 @@ from kpis.models import KpiRecord, SaleLine
 from kpis.services import active_waiver, kpi_evaluate
 from settlements import calculations as calc
 from settlements import messages as msg
+from settlements import notifications
 from settlements.models import (
     DocumentSequence,
     Expense,
@@ -448,6 +449,9 @@ def statement_issue(*, statement: Statement, by: Any, issued_on: date | None = N
         },
     )
     _enqueue_pdf(statement)
+    transaction.on_commit(
+        lambda: notifications.statement_issued_notify(statement=statement), robust=True
+    )
     return statement
 
 
@@ -1037,6 +1041,9 @@ def _one_off_issue(
         },
     )
     _enqueue_pdf(statement)
+    transaction.on_commit(
+        lambda: notifications.statement_issued_notify(statement=statement), robust=True
+    )
     return statement
 
 
@@ -1500,4 +1507,5 @@ def daily_run(*, on: date | None = None) -> dict[str, Any]:
         "deemed_confirmed": statements_deem_confirmed(on=on),
         "penalty_notices": penalty_notices_monthly(on=on) if on.day == 1 else [],
         "flags": [f.key for f in flags_log_new(as_of=on)],
+        "reminders": notifications.reminders_send(on=on),
     }
