@@ -11,7 +11,7 @@ COPY . .
 RUN pip install --no-cache-dir -e . \
  && python manage.py compilemessages --ignore=.venv -v0 \
  && DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=x DATABASE_URL=sqlite:////tmp/x.db \
-    CELERY_BROKER_URL=memory:// DJANGO_SETTINGS_MODULE=config.settings.production \
+    CELERY_BROKER_URL=memory:// PORTAL_BASE_URL=http://localhost DJANGO_SETTINGS_MODULE=config.settings.production \
     python manage.py collectstatic --noinput -v0
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

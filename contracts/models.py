@@ -292,7 +292,7 @@ class RevenueShareTerms(models.Model):
         max_digits=5,
         decimal_places=4,
         default=Decimal("0.30"),
-        help_text=_("0.30 means the agency receives 30% of the profit."),
+        help_text=_("A fraction: 0.30 gives the agency thirty percent of the profit."),
     )
     setup_fee = money_field(_("setup fee 启动费"), default=Decimal("10000.00"))
     setup_fee_due_days = models.PositiveSmallIntegerField(

@@ -43,3 +43,7 @@ BRAND_FINANCE_ONLY = "只有品牌方财务（或代其操作的代运营员工�
 PAYMENT_REF_CONFLICT = (
     "外部单号 {ref} 已用于另一笔付款 / external_ref {ref} was already used for another payment"
 )
+NO_RECEIPT_CYCLE = (
+    "只有月度对账单需要回执确认或异议；一次性账单和违约金通知按约定付款即可 "
+    "/ only monthly statements are confirmed or disputed; one-off bills and penalty notices are simply paid"
+)

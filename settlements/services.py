@@ -391,6 +391,13 @@ def _enqueue_pdf(statement: Statement) -> None:
     transaction.on_commit(lambda: statement_pdf_task.delay(statement.pk))
 
 
+def _enqueue_issued_notice(statement: Statement) -> None:
+    """E-mail the brand about a new bill once committed, from a worker (never blocking)."""
+    from settlements.tasks import statement_issued_notify_task
+
+    transaction.on_commit(lambda: statement_issued_notify_task.delay(statement.pk), robust=True)
+
+
 def _snapshot(agreement: Agreement, penalty_rate: Decimal | None = None) -> dict[str, Any]:
     from settlements.documents import build_snapshot
 
@@ -449,9 +456,7 @@ def statement_issue(*, statement: Statement, by: Any, issued_on: date | None = N
         },
     )
     _enqueue_pdf(statement)
-    transaction.on_commit(
-        lambda: notifications.statement_issued_notify(statement=statement), robust=True
-    )
+    _enqueue_issued_notice(statement)
     return statement
 
 
@@ -504,6 +509,8 @@ def statement_confirm(
         _require_brand_or_staff(by, agreement)
     if statement.status != Statement.Status.ISSUED:
         raise InvalidStateError(msg.CANNOT_CONFIRM.format(status=statement.status))
+    if statement.kind != Statement.Kind.MONTHLY:
+        raise InvalidStateError(msg.NO_RECEIPT_CYCLE)
     confirmed_on = confirmed_on or today()
     _not_future(confirmed_on, "confirmed_on")
     assert statement.issued_on is not None
@@ -548,6 +555,8 @@ def statement_dispute(
     _require_brand_or_staff(by, statement.agreement)
     if statement.status != Statement.Status.ISSUED:
         raise InvalidStateError(msg.CANNOT_DISPUTE.format(status=statement.status))
+    if statement.kind != Statement.Kind.MONTHLY:
+        raise InvalidStateError(msg.NO_RECEIPT_CYCLE)
     if not comment or not comment.strip():
         raise RuleViolation({"comment": [msg.COMMENT_REQUIRED]})
     disputed_on = disputed_on or today()
@@ -934,6 +943,7 @@ def penalty_notice_issue(*, statement: Statement, as_of: date, by: Any = None) -
         detail={"statement": statement.number, "as_of": as_of.isoformat(), "amount": str(amount)},
     )
     _enqueue_pdf(notice)
+    _enqueue_issued_notice(notice)
     return notice
 
 
@@ -1041,9 +1051,7 @@ def _one_off_issue(
         },
     )
     _enqueue_pdf(statement)
-    transaction.on_commit(
-        lambda: notifications.statement_issued_notify(statement=statement), robust=True
-    )
+    _enqueue_issued_notice(statement)
     return statement
 
 

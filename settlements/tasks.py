@@ -28,6 +28,15 @@ def statement_pdf_task(statement_id: int) -> bool:
 
 
 @shared_task(**RETRY)
+def statement_issued_notify_task(statement_id: int) -> int:
+    """E-mail the brand's users that a statement, bill or notice was issued."""
+    from settlements.notifications import statement_issued_notify
+
+    statement = Statement.objects.select_related("agreement__brand").get(pk=statement_id)
+    return statement_issued_notify(statement=statement) or 0
+
+
+@shared_task(**RETRY)
 def daily_task() -> dict:
     """Renewals, end-based installments, deemed confirmations, penalty notices, flags."""
     return services.daily_run()

@@ -24,3 +24,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+PORTAL_BASE_URL = env("PORTAL_BASE_URL")  # links in e-mails must point at the real portal

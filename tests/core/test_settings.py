@@ -40,6 +40,7 @@ def test_production_passes_check_deploy():
         {
             "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-9f8e7d6c5b4a",
             "DJANGO_ALLOWED_HOSTS": "example.com",
+            "PORTAL_BASE_URL": "https://portal.example.com",
             "DATABASE_URL": "sqlite:////tmp/deploy-check.db",
             "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         },

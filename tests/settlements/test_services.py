@@ -599,3 +599,38 @@ def test_a_staff_run_covers_only_their_agency(rs, staff):
     run = s.statement_run_start(period="2026-08", by=staff, dispatch=False)
     assert run.total == 1
     assert s.statement_run_start(period="2026-08", by=None, dispatch=False).total == 2
+
+
+def test_one_off_bills_have_no_receipt_cycle(rs, finance):
+    bill = Statement.objects.get(agreement=rs, kind="setup_fee")
+    with pytest.raises(InvalidStateError) as caught:
+        s.statement_confirm(statement=bill, by=finance)
+    assert str(caught.value) == msg.NO_RECEIPT_CYCLE
+    with pytest.raises(InvalidStateError):
+        s.statement_dispute(statement=bill, comment="不认可", by=finance)
+
+
+def test_media_files_are_never_served_by_url(
+    rs, staff, finance, client, django_capture_on_commit_callbacks
+):
+    _sale(rs, "MEDIA-1")
+    statement = s.statement_generate(agreement=rs, period=Period(2026, 8), by=staff).statement
+    with django_capture_on_commit_callbacks(execute=True):
+        statement = s.statement_issue(statement=statement, issued_on=date(2026, 9, 8), by=staff)
+    statement.refresh_from_db()
+    assert statement.pdf.name
+    client.force_login(finance)
+    assert client.get(f"/media/{statement.pdf.name}").status_code == 404
+
+
+def test_issuing_emails_the_brand_through_a_task(
+    rs, staff, finance, mailoutbox, django_capture_on_commit_callbacks
+):
+    finance.email = "caiwu@brand.example"
+    finance.save()
+    _sale(rs, "MAIL-1")
+    statement = s.statement_generate(agreement=rs, period=Period(2026, 8), by=staff).statement
+    with django_capture_on_commit_callbacks(execute=True):
+        s.statement_issue(statement=statement, issued_on=date(2026, 9, 8), by=staff)
+    sent = [m for m in mailoutbox if "caiwu@brand.example" in m.to]
+    assert len(sent) == 1 and statement.number in sent[0].body
