@@ -18,7 +18,22 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 
 @pytest.fixture
-def staff_key(world):
+def keep_test_connection():
+    """Requests go through Django's WSGI handler, which closes old connections at each
+    request's start and end; inside a test transaction that would close the test's own
+    connection (PostgreSQL). Django's test client disconnects the same handler."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def staff_key(world, keep_test_connection):
     from accounts.tokens import api_token_issue
 
     return api_token_issue(user=world["users"]["staff_a"], by=None).key
