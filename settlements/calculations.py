@@ -66,6 +66,10 @@ CARRIED_IN_DESCRIPTION = "上期结转 / Carried in from earlier months"
 CARRIED_FORWARD_DESCRIPTION = (
     "本期净额为负，结转下期 {amount} / Negative net carried forward: {amount}"
 )
+ADJUSTMENT_SHARE_DESCRIPTION = (
+    "以前期间补记销售的分成 {percent}%（收益 {profit}）"
+    "/ Prior-period adjustment: share {percent}% of late sales' profit {profit}"
+)
 AGENCY_SHARE_DESCRIPTION = (
     "收益分成 {percent}%（收益 {profit}{notes_zh}）"
     "/ Agency share {percent}% of profit {profit}{notes_en}"
@@ -548,6 +552,13 @@ def settle_revenue_share_month(
     if split.profit <= 0:
         notes_zh += AGENCY_SHARE_LOSS_NOTE_ZH
         notes_en += AGENCY_SHARE_LOSS_NOTE_EN
+    # DOMAIN: late sales of an issued month go on this statement as a prior-period
+    # adjustment line. The share is computed once on the whole profit (carry-forward and
+    # rounding included); the adjustment line is the late sales' part of it, at most the
+    # whole share, and the month's line the rest, so the two always add up exactly.
+    adjustment_share = ZERO
+    if adjustment_profit != 0 and split.agency_share > 0:
+        adjustment_share = min(quantize_money(adjustment_profit * agency_ratio), split.agency_share)
     lines = [
         Line(
             LineKind.AGENCY_SHARE,
@@ -557,9 +568,19 @@ def settle_revenue_share_month(
                 notes_zh=notes_zh,
                 notes_en=notes_en,
             ),
-            split.agency_share,
+            split.agency_share - adjustment_share,
         )
     ]
+    if adjustment_share != 0:
+        lines.append(
+            Line(
+                LineKind.ADJUSTMENT,
+                ADJUSTMENT_SHARE_DESCRIPTION.format(
+                    percent=_percent_text(agency_ratio), profit=_money_text(adjustment_profit)
+                ),
+                adjustment_share,
+            )
+        )
     for expense in expenses:
         template = EXPENSE_WITH_RECEIPT_DESCRIPTION if expense.receipt_ref else EXPENSE_DESCRIPTION
         lines.append(
@@ -569,7 +590,9 @@ def settle_revenue_share_month(
                 quantize_money(expense.amount),
             )
         )
-    expenses_total = sum((line.amount for line in lines[1:]), start=ZERO)
+    expenses_total = sum(
+        (line.amount for line in lines if line.kind == LineKind.EXPENSE), start=ZERO
+    )
     return RevenueShareResult(
         lines=tuple(lines),
         total_due=split.agency_share + expenses_total,

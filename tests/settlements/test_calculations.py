@@ -788,18 +788,49 @@ def test_a_loss_carries_over_two_months_and_is_absorbed_in_the_third() -> None:
     )
 
 
-def test_late_sales_are_folded_into_the_share_and_named() -> None:
+def test_late_sales_get_their_own_adjustment_line() -> None:
     result = settle_revenue_share_month(
         sales=[EXAMPLE_SALE], adjustment_sales=[EXAMPLE_RETURN], agency_ratio=RATIO
     )
     assert result.month_profit == D("9310.00")
     assert result.adjustment_profit == D("-931.00")
     assert result.profit == D("8379.00")
-    assert summary(result.lines) == [(LineKind.AGENCY_SHARE, D("2513.70"))]
-    assert result.lines[0].description == (
-        "收益分成 30%（收益 8,379.00，含以前期间调整 -931.00）"
-        "/ Agency share 30% of profit 8,379.00, including prior-period adjustment -931.00"
+    assert result.agency_share == D("2513.70")
+    assert summary(result.lines) == [
+        (LineKind.AGENCY_SHARE, D("2793.00")),
+        (LineKind.ADJUSTMENT, D("-279.30")),
+    ]
+    assert result.lines[1].description == (
+        "以前期间补记销售的分成 30%（收益 -931.00）"
+        "/ Prior-period adjustment: share 30% of late sales' profit -931.00"
     )
+    assert result.total_due == D("2513.70")
+
+
+@pytest.mark.parametrize(
+    ("month_sale", "late_sale", "lines"),
+    [
+        # a late sale in a month that is otherwise a loss: the adjustment is capped at the
+        # whole share, the month's line is then 0.00
+        (
+            SaleFigures(D("100.00"), D("80.00"), D("50.00"), D("0.00")),
+            SaleFigures(D("1000.00"), D("500.00"), D("0.00"), D("0.00")),
+            [(LineKind.AGENCY_SHARE, D("0.00")), (LineKind.ADJUSTMENT, D("141.00"))],
+        ),
+        # a late return bigger than the month's share: no adjustment below zero share
+        (
+            SaleFigures(D("1000.00"), D("500.00"), D("0.00"), D("0.00")),
+            SaleFigures(D("-2000.00"), D("-1000.00"), D("0.00"), D("0.00")),
+            [(LineKind.AGENCY_SHARE, D("0.00"))],
+        ),
+    ],
+)
+def test_adjustment_lines_always_add_up_to_the_share(month_sale, late_sale, lines) -> None:
+    result = settle_revenue_share_month(
+        sales=[month_sale], adjustment_sales=[late_sale], agency_ratio=RATIO
+    )
+    assert summary(result.lines) == lines
+    assert sum(line.amount for line in result.lines) == result.total_due
 
 
 def test_expense_lines_carry_description_and_receipt() -> None:
@@ -882,7 +913,9 @@ def test_revenue_share_properties(
     assert lines_sum(result.lines) == result.total_due
     assert result.expenses_total == sum(expense_amounts, start=D("0.00"))
     assert result.total_due == result.agency_share + result.expenses_total
-    assert len(result.lines) == 1 + len(expenses)
+    expense_lines = [line for line in result.lines if line.kind == LineKind.EXPENSE]
+    assert len(expense_lines) == len(expenses)
+    assert len(result.lines) - len(expense_lines) in (1, 2)  # share, and a late-sales adjustment
 
 
 # --- one-off bills ------------------------------------------------------------------------

@@ -345,6 +345,10 @@ def test_late_sale_goes_on_next_statement_as_adjustment(rs, staff, finance):
     assert september.figures["month_profit"] == "9310.00"
     assert september.figures["adjustment_profit"] == "931.00"
     assert september.total_due == D("3072.30")
+    assert [(line.kind, line.amount) for line in september.lines.all()] == [
+        ("agency_share", D("2793.00")),
+        ("adjustment", D("279.30")),
+    ]
     september = s.statement_issue(statement=september, issued_on=date(2026, 10, 9), by=staff)
     assert SaleLine.objects.get(external_ref="LATE-1").settled_in == september
 
