@@ -64,7 +64,9 @@ class Product(models.Model):
 class ProductPrice(models.Model):
     """The prices of a product from ``valid_from`` until the next row's date."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="prices", verbose_name=_("product")
+    )
     valid_from = models.DateField(_("valid from"))
     factory_price = price_field(_("factory price 出厂价"))
     distributor_price = price_field(_("distributor price 经销价"))
@@ -172,8 +174,8 @@ class Agreement(models.Model):
     termination_reason = models.TextField(_("termination reason"), blank=True)
     renewal_count = models.PositiveSmallIntegerField(_("renewals"), default=0)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         ordering = ["-signed_on", "number"]
@@ -248,7 +250,9 @@ class Agreement(models.Model):
 class B2BCommissionTerms(models.Model):
     """Terms of a B2B distributor-recruitment agreement (seed b2b-commission-agreement)."""
 
-    agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="b2b_terms")
+    agreement = models.OneToOneField(
+        Agreement, on_delete=models.CASCADE, related_name="b2b_terms", verbose_name=_("agreement")
+    )
     monthly_service_fee = money_field(_("monthly service fee 外包服务费"), default=ZERO)
     min_distributors = models.PositiveIntegerField(_("minimum distributors recruited"), default=0)
     min_cartons = models.PositiveIntegerField(_("minimum cartons shipped 箱"), default=0)
@@ -285,7 +289,10 @@ class RevenueShareTerms(models.Model):
     """Terms of a revenue-share agreement (seed part 2): default 70:30 and a setup fee."""
 
     agreement = models.OneToOneField(
-        Agreement, on_delete=models.CASCADE, related_name="revenue_share_terms"
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="revenue_share_terms",
+        verbose_name=_("agreement"),
     )
     agency_ratio = models.DecimalField(
         _("agency share ratio"),
@@ -342,7 +349,10 @@ class ConsultingTerms(models.Model):
     """Terms of a fixed-fee consulting agreement (seed parts 3–4)."""
 
     agreement = models.OneToOneField(
-        Agreement, on_delete=models.CASCADE, related_name="consulting_terms"
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="consulting_terms",
+        verbose_name=_("agreement"),
     )
     total_fee = money_field(_("total fee 服务费总额"), default=ZERO)
 
@@ -361,7 +371,12 @@ class Installment(models.Model):
         SIGNING = "signing", _("Signing 签订")
         END = "end", _("End (or termination) 结束或终止")
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="installments")
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="installments",
+        verbose_name=_("agreement"),
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2)
     due_from = models.CharField(_("due from"), max_length=10, choices=DueFrom.choices)
@@ -389,7 +404,10 @@ class RenewalObjection(models.Model):
     """A written objection to automatic renewal, with its date (DOMAIN: revenue share)."""
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="renewal_objections"
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="renewal_objections",
+        verbose_name=_("agreement"),
     )
     objected_on = models.DateField(_("objected on"))
     by_party = models.CharField(

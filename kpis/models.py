@@ -22,7 +22,10 @@ class KpiRecord(models.Model):
     """What the agency achieved for one agreement in one month (staff may correct)."""
 
     agreement = models.ForeignKey(
-        "contracts.Agreement", on_delete=models.PROTECT, related_name="kpi_records"
+        "contracts.Agreement",
+        on_delete=models.PROTECT,
+        related_name="kpi_records",
+        verbose_name=_("agreement"),
     )
     period = period_field()
     distributors_recruited = models.PositiveIntegerField(
@@ -60,8 +63,8 @@ class KpiRecord(models.Model):
     baidu_first_page = models.BooleanField(_("Baidu first page 百度首页"), default=False)
     google_first_page = models.BooleanField(_("Google first page 谷歌首页"), default=False)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         ordering = ["agreement", "-period"]
@@ -82,7 +85,12 @@ class FeeWaiver(models.Model):
     (``consent_ref``). Kept for history; the latest one for a record applies.
     """
 
-    kpi_record = models.ForeignKey(KpiRecord, on_delete=models.PROTECT, related_name="waivers")
+    kpi_record = models.ForeignKey(
+        KpiRecord,
+        on_delete=models.PROTECT,
+        related_name="waivers",
+        verbose_name=_("monthly KPI record"),
+    )
     reason = models.TextField(_("reason"))
     consent_ref = models.CharField(
         _("brand's written consent (reference)"), max_length=200, blank=True
@@ -105,7 +113,10 @@ class Promotion(models.Model):
     """A promotion the brand approved: sales linked to it may go below minimum retail."""
 
     agreement = models.ForeignKey(
-        "contracts.Agreement", on_delete=models.PROTECT, related_name="promotions"
+        "contracts.Agreement",
+        on_delete=models.PROTECT,
+        related_name="promotions",
+        verbose_name=_("agreement"),
     )
     code = models.CharField(_("code"), max_length=60)
     name = models.CharField(_("name"), max_length=200)
@@ -140,9 +151,14 @@ class SaleLine(models.Model):
         OTHER = "other", _("Other 其他")
 
     agreement = models.ForeignKey(
-        "contracts.Agreement", on_delete=models.PROTECT, related_name="sale_lines"
+        "contracts.Agreement",
+        on_delete=models.PROTECT,
+        related_name="sale_lines",
+        verbose_name=_("agreement"),
     )
-    product = models.ForeignKey("contracts.Product", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        "contracts.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
     sold_on = models.DateField(_("sold on"), db_index=True)
     quantity = models.IntegerField(
         _("quantity"), help_text=_("Negative for a return. 退货为负数。")
@@ -184,7 +200,7 @@ class SaleLine(models.Model):
     import_batch = models.ForeignKey(
         "kpis.SalesImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="lines"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         ordering = ["agreement", "-sold_on", "-pk"]
@@ -215,7 +231,10 @@ class SalesImport(models.Model):
         FAILED = "failed", _("Failed 失败")
 
     agreement = models.ForeignKey(
-        "contracts.Agreement", on_delete=models.PROTECT, related_name="sales_imports"
+        "contracts.Agreement",
+        on_delete=models.PROTECT,
+        related_name="sales_imports",
+        verbose_name=_("agreement"),
     )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
@@ -230,7 +249,7 @@ class SalesImport(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -26,7 +26,12 @@ class StatementRun(models.Model):
 
     period = period_field()
     agreement = models.ForeignKey(
-        "contracts.Agreement", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "contracts.Agreement",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agreement"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -39,7 +44,7 @@ class StatementRun(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -65,12 +70,27 @@ class StatementRunItem(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    run = models.ForeignKey(StatementRun, on_delete=models.CASCADE, related_name="items")
-    agreement = models.ForeignKey("contracts.Agreement", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        StatementRun,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("month-end run"),
+    )
+    agreement = models.ForeignKey(
+        "contracts.Agreement",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("agreement"),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     statement = models.ForeignKey(
-        "settlements.Statement", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "settlements.Statement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("statement"),
     )
 
     class Meta:
@@ -114,7 +134,10 @@ class Statement(models.Model):
     base_number = models.CharField(_("base number"), max_length=30, db_index=True)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     agreement = models.ForeignKey(
-        "contracts.Agreement", on_delete=models.PROTECT, related_name="statements"
+        "contracts.Agreement",
+        on_delete=models.PROTECT,
+        related_name="statements",
+        verbose_name=_("agreement"),
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     # null, not "": the API contract shows one-off bills with "period": null.
@@ -160,8 +183,8 @@ class Statement(models.Model):
     void_reason = models.TextField(_("void reason"), blank=True)
     voided_on = models.DateField(_("voided on"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="statements/%Y/%m/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -199,7 +222,9 @@ class Statement(models.Model):
 
 
 class StatementLine(models.Model):
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("statement")
+    )
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(_("kind"), max_length=20)
     description = models.CharField(_("description"), max_length=500)
@@ -218,7 +243,9 @@ class StatementLine(models.Model):
 class Payment(models.Model):
     """Money received against one issued statement (recorded by agency staff)."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="payments")
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="payments", verbose_name=_("statement")
+    )
     amount = money(_("amount"))
     paid_on = models.DateField(_("paid on"))
     reference = models.CharField(_("reference"), max_length=200, blank=True)
@@ -234,7 +261,7 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         ordering = ["statement", "paid_on", "pk"]
@@ -259,7 +286,10 @@ class PenaltyWaiver(models.Model):
     """A logged waiver or reduction of a statement's late penalty."""
 
     statement = models.ForeignKey(
-        Statement, on_delete=models.PROTECT, related_name="penalty_waivers"
+        Statement,
+        on_delete=models.PROTECT,
+        related_name="penalty_waivers",
+        verbose_name=_("statement"),
     )
     amount = money(_("amount waived"))
     reason = models.TextField(_("reason"))
@@ -281,14 +311,17 @@ class StatementDemand(models.Model):
     """The brand's demand (催缴) for a late monthly statement; starts the 7-day clock."""
 
     agreement = models.ForeignKey(
-        "contracts.Agreement", on_delete=models.CASCADE, related_name="demands"
+        "contracts.Agreement",
+        on_delete=models.CASCADE,
+        related_name="demands",
+        verbose_name=_("agreement"),
     )
     period = period_field()
     demanded_on = models.DateField(_("demanded on"))
     demanded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("statement demand 催缴")
@@ -305,7 +338,10 @@ class Expense(models.Model):
     """An approved marketing expense the agency paid for the brand (revenue share)."""
 
     agreement = models.ForeignKey(
-        "contracts.Agreement", on_delete=models.PROTECT, related_name="expenses"
+        "contracts.Agreement",
+        on_delete=models.PROTECT,
+        related_name="expenses",
+        verbose_name=_("agreement"),
     )
     period = period_field()
     amount = money(_("amount"))
@@ -313,12 +349,17 @@ class Expense(models.Model):
     receipt_ref = models.CharField(_("receipt reference"), max_length=200)
     approved_by_brand_on = models.DateField(_("approved by the brand on"))
     statement = models.ForeignKey(
-        Statement, on_delete=models.SET_NULL, null=True, blank=True, related_name="expenses"
+        Statement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="expenses",
+        verbose_name=_("statement"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         ordering = ["agreement", "-period"]
@@ -337,9 +378,19 @@ class FlagSeen(models.Model):
 
     key = models.CharField(max_length=120, unique=True)
     flag = models.CharField(max_length=40)
-    agreement = models.ForeignKey("contracts.Agreement", on_delete=models.CASCADE, related_name="+")
+    agreement = models.ForeignKey(
+        "contracts.Agreement",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("agreement"),
+    )
     statement = models.ForeignKey(
-        Statement, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Statement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("statement"),
     )
     period = models.CharField(max_length=7, blank=True)
     seen_on = models.DateField()

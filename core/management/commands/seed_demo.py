@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from core.demo import seed_demo
 
@@ -7,7 +8,9 @@ class Command(BaseCommand):
     help = "Load the demo agency, brands, users and agreements (safe to run again)."
 
     def handle(self, *args, **options):
-        result = seed_demo()
+        # Demo data e-mails nobody: its addresses are made up (example.com).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            result = seed_demo()
         if result.created:
             self.stdout.write(self.style.SUCCESS(f"Created: {', '.join(result.created)}"))
         else:
