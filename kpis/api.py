@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from accounts.selectors import scope_for_user
 from contracts.models import Agreement
 from core.api import (
+    MAX_ID,
     BrandFinanceOrStaff,
     IdFilter,
     MoneyField,
@@ -77,7 +78,6 @@ KPI_EXISTS = (
 KPI_IMMUTABLE = "协议和期间不能修改 / the agreement and period of a KPI record cannot be changed"
 
 MAX_LINES_PER_REQUEST = 1_000
-MAX_ID = 2**63 - 1  # what a BigAutoField holds; beyond it an id is bad input, not a 500
 
 
 # --- shared helpers (settlements.api uses them too) -------------------------------------

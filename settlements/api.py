@@ -39,7 +39,6 @@ from core.api import (
     idempotent,
     is_agency_side,
 )
-from core.exceptions import DomainError
 from core.periods import Period
 from kpis.api import IdField, IdFilter, PeriodFilter, agreement_in_scope, agreements_in_scope
 from settlements import messages as msg
@@ -50,9 +49,7 @@ from settlements.models import Expense, Payment, Statement, StatementLine, State
 
 STATEMENT_NOT_FOUND = "对账单不存在或不在您的权限范围内 / no such statement in your scope"
 PDF_NOT_READY = "PDF 生成中，请稍后再试 / the PDF is still being rendered: try again shortly"
-PAYMENT_REF_CONFLICT = (
-    "外部单号 {ref} 已用于另一笔付款 / external_ref {ref} belongs to a different payment"
-)
+PAYMENT_REF_CONFLICT = msg.PAYMENT_REF_CONFLICT  # raised by services.payment_record
 
 ZERO = services.ZERO
 
@@ -623,8 +620,6 @@ class PaymentViewSet(
         values = form.validated_data
         statement = statement_in_scope(request.user, values["statement_id"])
         external_ref = values["external_ref"].strip()
-        if external_ref:
-            self._check_replay(external_ref, statement, values)
         recorded = services.payment_record(
             statement=statement,
             amount=values["amount"],
@@ -637,21 +632,6 @@ class PaymentViewSet(
             self.get_serializer(recorded.payment).data,
             status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
         )
-
-    def _check_replay(self, ref: str, statement: Statement, values: dict[str, Any]) -> None:
-        """A replayed external_ref must be the same payment, and one the caller may see:
-        otherwise the service would hand back someone else's payment."""
-        stored = Payment.objects.select_related("statement").filter(external_ref=ref).first()
-        if stored is None:
-            return
-        same = (
-            self.get_queryset().filter(pk=stored.pk).exists()
-            and stored.statement.base_number == statement.base_number
-            and stored.amount == values["amount"]
-            and stored.paid_on == values["paid_on"]
-        )
-        if not same:
-            raise DomainError(PAYMENT_REF_CONFLICT.format(ref=ref))
 
 
 # --- expenses -----------------------------------------------------------------------------
