@@ -212,7 +212,7 @@ def overdue_notice(*, statement: Statement, on: date) -> int:
         statement,
         days_overdue=state.days_overdue,
         outstanding=money_text(state.outstanding),
-        penalty=money_text(max(state.penalty - state.waived, 0)),
+        penalty=money_text(state.penalty_net_of_waivers),
         has_penalty=state.rate > 0,
         termination_right=state.termination_right,
         as_of=_dates(on),

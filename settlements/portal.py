@@ -344,7 +344,7 @@ class OpenItem:
     @property
     def penalty_accrued(self) -> Decimal:
         """The late penalty to date, less what was waived (billed or not)."""
-        return max(self.state.penalty - self.state.waived, Decimal("0.00"))
+        return self.state.penalty_net_of_waivers
 
 
 FLAG_TEXTS = {
@@ -718,9 +718,7 @@ class StatementDetailView(BrandPortalMixin, TemplateView):
                 "paid": paid,
                 "outstanding": statement.total_due - paid,
                 "state": state,
-                "penalty_accrued": (
-                    max(state.penalty - state.waived, Decimal("0.00")) if state else None
-                ),
+                "penalty_accrued": state.penalty_net_of_waivers if state else None,
                 "is_overdue": bool(
                     state and state.days_overdue > 0 and state.outstanding > 0 and is_open
                 ),

@@ -810,6 +810,11 @@ class PenaltyState:
     billed: Decimal
     termination_right: bool
 
+    @property
+    def penalty_net_of_waivers(self) -> Decimal:
+        """The penalty accrued to ``as_of`` less what was waived, never below zero."""
+        return max(self.penalty - self.waived, ZERO)
+
 
 def _payment_facts(statement: Statement) -> list[PaymentFact]:
     return [PaymentFact(paid_on=p.paid_on, amount=p.amount) for p in statement.payments.all()]
@@ -955,7 +960,7 @@ def penalty_waive(*, statement: Statement, amount: Decimal, reason: str, by: Any
     if not reason or not reason.strip():
         raise RuleViolation({"reason": [msg.REASON_REQUIRED]})
     state = statement_penalty(statement=statement, as_of=today())
-    waivable = state.penalty - state.waived
+    waivable = state.penalty_net_of_waivers
     if amount <= 0 or amount > waivable:
         raise RuleViolation({"amount": [msg.WAIVER_RANGE.format(max=waivable)]})
     waiver = PenaltyWaiver.objects.create(
