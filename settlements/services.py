@@ -1169,9 +1169,13 @@ def installment_bills_due_from_end(*, on: date | None = None) -> list[str]:
 # --- demands, expenses ------------------------------------------------------------------
 
 
-def issue_deadline_of(*, agreement: Agreement, period: Period) -> date:
+def issue_deadline_of(
+    *, agreement: Agreement, period: Period, calendar: WorkCalendar | None = None
+) -> date:
+    """The day a monthly statement must be issued by; pass ``calendar`` when computing
+    many, so the holiday table is read once."""
     return calc.issue_deadline(
-        period=period, terms=schedule_terms(agreement), calendar=work_calendar()
+        period=period, terms=schedule_terms(agreement), calendar=calendar or work_calendar()
     )
 
 
@@ -1406,12 +1410,12 @@ def flags_as_of(*, as_of: date, agreements: Any = None) -> list[Flag]:
     """Every flag of DOMAIN as of ``as_of``: late statements, brand termination rights,
     receipts overdue (deemed confirmations), payments overdue, agency termination rights."""
     flags: list[Flag] = []
+    calendar = work_calendar()
     agreements = (
         agreements if agreements is not None else Agreement.objects.filter(kind__in=SETTLED_KINDS)
     )
-    for agreement in agreements.filter(kind__in=SETTLED_KINDS).exclude(
-        status=Agreement.Status.DRAFT
-    ):
+    settled = agreements.filter(kind__in=SETTLED_KINDS).exclude(status=Agreement.Status.DRAFT)
+    for agreement in settled.select_related("revenue_share_terms", "b2b_terms"):
         month = Period.of(as_of).previous()
         first = Period.of(agreement.starts_on)
         # The last few closed months are enough: older ones are issued or long flagged.
@@ -1420,7 +1424,7 @@ def flags_as_of(*, as_of: date, agreements: Any = None) -> list[Flag]:
                 continue
             if agreement.effective_ends_on < period.first_day:
                 continue
-            deadline = issue_deadline_of(agreement=agreement, period=period)
+            deadline = issue_deadline_of(agreement=agreement, period=period, calendar=calendar)
             issued_on = _issued_on_for(agreement, period)
             if calc.statement_late(issue_deadline=deadline, issued_on=issued_on, as_of=as_of):
                 flags.append(
