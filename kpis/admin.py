@@ -18,9 +18,11 @@ from core.periods import Period
 from kpis import admin_imports  # noqa: F401  (registers the SalesImport admin)
 from kpis.models import FeeWaiver, KpiRecord, Promotion, SaleLine
 from kpis.services import (
+    KPI_FIELDS,
     SaleContext,
     kpi_evaluate,
     kpi_prefill,
+    kpi_record_save,
     kpi_waive,
     sale_line_record,
     sale_row_clean,
@@ -189,17 +191,19 @@ class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 initial.update(kpi_prefill(agreement=agreement, period=month))
         return initial
 
-    def save_model(self, request, obj, form, change):
-        from core.events import event_record
+    def get_readonly_fields(self, request, obj=None):
+        # (agreement, period) identifies the record: correct the figures, not the month.
+        fixed = ["agreement", "period"] if obj is not None else []
+        return [*super().get_readonly_fields(request, obj), *fixed]
 
-        super().save_model(request, obj, form, change)
-        event_record(
-            action="kpi.corrected" if change else "kpi.created",
-            obj=obj,
-            actor=request.user,
-            agreement=obj.agreement,
-            detail={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in KPI_FIELDS if name in form.cleaned_data}
+        if change:
+            values = {name: value for name, value in values.items() if name in form.changed_data}
+        record = kpi_record_save(
+            agreement=obj.agreement, period=obj.period, values=values, by=request.user
         )
+        obj.pk = record.pk
 
     @admin.action(description=_("Waive fee withholding with the brand's written consent 豁免暂扣"))
     def waive_withholding(self, request, queryset):
