@@ -20,12 +20,11 @@ from contracts.models import (
     RevenueShareTerms,
 )
 from contracts.services import (
-    DEFAULT_INSTALLMENTS,
     DEFAULT_PENALTY_RATES,
     agreement_activate,
+    agreement_create,
     agreement_terminate,
-    installments_replace,
-    terms_save,
+    agreement_update,
 )
 from core.admin_scoping import ScopedAdminMixin, ScopedInlineMixin
 from core.exceptions import DomainError, RuleViolation
@@ -241,12 +240,19 @@ class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return initial
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            # A new agreement starts with the template's terms; staff adjust them next.
-            terms_save(agreement=obj, terms={})
-            if obj.kind == Agreement.Kind.CONSULTING_FIXED_FEE:
-                installments_replace(agreement=obj, installments=DEFAULT_INSTALLMENTS)
+        # Products are saved by save_related (the form's many-to-many); the rest through
+        # the services, which fill the template's terms on creation and log every change.
+        fields = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name != "products" and (not change or name in form.changed_data)
+        }
+        if change:
+            saved = agreement_update(agreement=obj, fields=fields, by=request.user)
+        else:
+            saved = agreement_create(by=request.user, **fields)
+        obj.pk = saved.pk
+        obj._state.adding = False
 
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(

@@ -210,6 +210,10 @@ ACTIVATION_HOOKS: list[Any] = []
 TERMINATION_HOOKS: list[Any] = []
 
 
+# Fields staff may edit in any state: internal notes, not terms of the contract.
+FREE_TEXT_FIELDS = {"notes"}
+
+
 @transaction.atomic
 def agreement_update(
     *,
@@ -221,10 +225,12 @@ def agreement_update(
 ) -> Agreement:
     """Change a draft agreement: its fields, terms and products (validated, logged).
 
-    An agreement in force is changed only through its lifecycle (InvalidStateError).
+    An agreement in force is changed only through its lifecycle (InvalidStateError);
+    its internal notes are the exception, being no part of the contract.
     """
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    if agreement.status != Agreement.Status.DRAFT:
+    contract_change = bool(set(fields) - FREE_TEXT_FIELDS or terms or products is not None)
+    if agreement.status != Agreement.Status.DRAFT and contract_change:
         raise InvalidStateError(msg.NOT_EDITABLE.format(status=agreement.status))
     for name, value in fields.items():
         setattr(agreement, name, value)

@@ -207,3 +207,38 @@ def test_staff_cannot_open_another_agencys_agreement(staff_client):
 def test_every_changelist_opens(staff_client, name):
     assert staff_client.get(reverse(f"admin:{name}_changelist")).status_code == 200
     assert staff_client.get(reverse(f"admin:{name}_changelist") + "?q=x").status_code == 200
+
+
+def test_admin_creation_is_logged_and_active_agreements_keep_editable_notes(staff_client):
+    from core.models import Event
+
+    response = staff_client.post(
+        reverse("admin:contracts_agreement_add"), _add_payload(staff_client, "revenue_share")
+    )
+    assert response.status_code == 302
+    agreement = Agreement.objects.get()
+    assert Event.objects.filter(agreement=agreement, action="agreement.created").exists()
+    agreement.status = Agreement.Status.ACTIVE
+    agreement.save()
+    data = {
+        "notes": "品牌方财务联系人已更换",
+        **_management("revenue_share_terms", 0, 0),
+        **_management("renewal_objections", 0, 0),
+    }
+    response = staff_client.post(
+        reverse("admin:contracts_agreement_change", args=[agreement.pk]), data
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    agreement.refresh_from_db()
+    assert agreement.notes == "品牌方财务联系人已更换"
+    assert agreement.ends_on.isoformat() == "2027-05-31"
+
+
+def test_service_refuses_contract_changes_once_active():
+    from contracts.services import agreement_update
+    from core.exceptions import InvalidStateError
+
+    agreement = f.agreement(activate=True)
+    with pytest.raises(InvalidStateError):
+        agreement_update(agreement=agreement, fields={"title": "新标题"}, by=None)
+    agreement_update(agreement=agreement, fields={"notes": "ok"}, by=None)
