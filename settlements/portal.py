@@ -701,11 +701,12 @@ class StatementDetailView(BrandPortalMixin, TemplateView):
             and Statement.objects.filter(previous_version=statement).exists()
         )
         notices = [label(n) for n in statements.filter(penalty_of=statement).order_by("pk")]
-        principal = (
-            label(statements.filter(pk=statement.penalty_of_id).first())
-            if statement.penalty_of_id and statements.filter(pk=statement.penalty_of_id).exists()
+        principal_statement = (
+            statements.filter(pk=statement.penalty_of_id).first()
+            if statement.penalty_of_id
             else None
         )
+        principal = label(principal_statement) if principal_statement else None
         window = (statement.figures or {}).get(documents.PAYMENT_WINDOW_START)
         context.update(
             {
