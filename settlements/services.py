@@ -611,17 +611,30 @@ def statement_withdraw_dispute(*, statement: Statement, by: Any) -> Statement:
 
 
 def statements_deem_confirmed(*, on: date | None = None) -> list[str]:
-    """Silence until the receipt deadline counts as confirmation on that day (logged)."""
+    """Silence until the receipt deadline counts as confirmation on that day (logged).
+
+    Run on ``on``, it judges the days already over (up to ``on`` − 1): the brand may
+    still answer on the deadline day itself.
+    """
     on = on or today()
+    last_complete_day = on - timedelta(days=1)
     numbers = []
-    due = Statement.objects.filter(
-        status=Statement.Status.ISSUED, kind=Statement.Kind.MONTHLY, receipt_due_on__lt=on
+    candidates = Statement.objects.filter(
+        status=Statement.Status.ISSUED,
+        kind=Statement.Kind.MONTHLY,
+        receipt_due_on__lte=last_complete_day,
     )
-    for statement in due:
+    for statement in candidates:
         assert statement.receipt_due_on is not None
-        statement_confirm(
-            statement=statement, by=None, confirmed_on=statement.receipt_due_on, deemed=True
+        deemed_on = calc.deemed_confirmed_on(
+            receipt_due_on=statement.receipt_due_on,
+            confirmed_on=None,
+            disputed=False,
+            as_of=last_complete_day,
         )
+        if deemed_on is None:
+            continue
+        statement_confirm(statement=statement, by=None, confirmed_on=deemed_on, deemed=True)
         numbers.append(statement.number)
     return numbers
 
