@@ -439,10 +439,9 @@ def statement_issue(*, statement: Statement, by: Any, issued_on: date | None = N
     statement.issued_on = issued_on
     statement.snapshot = _snapshot(agreement)
     statement.calendar_note = _calendar_note(calendar) or statement.calendar_note
-    if statement.total_due == 0:
-        statement.payment_status = Statement.PaymentStatus.PAID
     statement.save()
     _move_payments_from_previous(statement, by)
+    _update_payment_status(statement)  # a statement owing nothing is paid at once
     event_record(
         action="statement.issued",
         obj=statement,
@@ -484,7 +483,6 @@ def _move_payments_from_previous(statement: Statement, by: Any) -> None:
         payment.moved_from = payment.moved_from or previous
         payment.save(update_fields=["statement", "moved_from"])
     if moved:
-        _update_payment_status(statement)
         event_record(
             action="payments.moved",
             obj=statement,
