@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ApiToken, BankAccount, Organization, User
 from accounts.selectors import organizations_for_user, users_for_user
 from accounts.tokens import api_token_issue, api_token_revoke
-from core.admin_scoping import ScopedAdminMixin, ScopedInlineMixin
+from common.admin_helpers import ScopedAdminMixin, ScopedInlineMixin
 
 
 class BankAccountInline(ScopedInlineMixin, admin.TabularInline):

@@ -19,9 +19,11 @@ from rest_framework.response import Response
 from accounts.models import ApiToken, BankAccount, Organization, User
 from accounts.selectors import organizations_for_user, users_for_user
 from accounts.tokens import api_token_issue, api_token_revoke
-from core.api import IdFilter, idempotent, is_agency_side
-from core.events import event_record
-from core.models import IdempotencyRecord
+from common.api.fields import IdFilter
+from common.api.idempotency import idempotent
+from common.api.permissions import is_agency_side
+from common.events import event_record
+from common.models import IdempotencyRecord
 
 AGENCY_BY_SUPERUSER_ONLY = (
     "只有超级管理员可以创建代运营方。/ Only a superuser can create an agency organization."

@@ -1,5 +1,7 @@
 """Organizations (agencies and brands), their bank accounts, and users with a role."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -135,6 +137,46 @@ class User(AbstractUser):
     @property
     def is_brand_finance(self) -> bool:
         return self.role == self.Role.BRAND_FINANCE and self.organization_id is not None
+
+    @property
+    def is_agency_side(self) -> bool:
+        """Superusers and agency staff: the people who write business data."""
+        return bool(self.is_superuser or self.is_agency_staff)
+
+    # --- scoping: the one rule of who sees what (accounts.selectors wraps it) -----------
+
+    def scope(self, queryset: "models.QuerySet[Any]", *, brand_path: str) -> "models.QuerySet[Any]":
+        """Limit ``queryset`` to what this user may see; ``brand_path`` leads to the brand.
+
+        A superuser sees everything; agency staff see the brands their agency serves and
+        all of those brands' data; a brand user sees only their own brand; anybody else
+        (inactive, no role) sees nothing. Shared code (``common``) calls this through
+        ``request.user`` so it needs no import of this app.
+        """
+        if not self.is_active:
+            return queryset.none()
+        if self.is_superuser:
+            return queryset
+        if self.is_agency_staff:
+            return queryset.filter(**{f"{brand_path}__agency_id": self.organization_id})
+        if self.is_brand_user:
+            return queryset.filter(**{f"{brand_path}_id": self.organization_id})
+        return queryset.none()
+
+    def visible_organizations(self) -> "models.QuerySet[Organization]":
+        """Organizations this user may see: their own, and for agency staff their brands."""
+        queryset = Organization.objects.all()
+        if not self.is_active:
+            return queryset.none()
+        if self.is_superuser:
+            return queryset
+        if self.is_agency_staff:
+            return queryset.filter(
+                models.Q(pk=self.organization_id) | models.Q(agency_id=self.organization_id)
+            )
+        if self.is_brand_user:
+            return queryset.filter(pk=self.organization_id)
+        return queryset.none()
 
 
 class ApiToken(models.Model):

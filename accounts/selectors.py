@@ -2,46 +2,34 @@
 
 A superuser sees everything; agency staff see the brands their agency serves and all
 of those brands' data; a brand user sees only their own brand. Anybody else sees
-nothing.
+nothing. The rule itself is ``User.scope`` / ``User.visible_organizations``; shared code
+that may not import this app calls those through ``request.user``.
 """
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 
 from accounts.models import Organization, User
 
 M = TypeVar("M", bound=Model)
 
 
-def scope_for_user(*, queryset: "QuerySet[M]", user: User, brand_path: str) -> "QuerySet[M]":
+def scope_for_user(*, queryset: "QuerySet[M]", user: Any, brand_path: str) -> "QuerySet[M]":
     """Limit ``queryset`` to what ``user`` may see; ``brand_path`` leads to the brand."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not getattr(user, "is_authenticated", False):
         return queryset.none()
-    if user.is_superuser:
-        return queryset
-    if user.is_agency_staff:
-        return queryset.filter(**{f"{brand_path}__agency_id": user.organization_id})
-    if user.is_brand_user:
-        return queryset.filter(**{f"{brand_path}_id": user.organization_id})
-    return queryset.none()
+    return user.scope(queryset, brand_path=brand_path)
 
 
-def organizations_for_user(*, user: User) -> "QuerySet[Organization]":
+def organizations_for_user(*, user: Any) -> "QuerySet[Organization]":
     """Organizations visible to ``user``: their own, and for agency staff their brands."""
-    queryset = Organization.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return queryset.none()
-    if user.is_superuser:
-        return queryset
-    if user.is_agency_staff:
-        return queryset.filter(Q(pk=user.organization_id) | Q(agency_id=user.organization_id))
-    if user.is_brand_user:
-        return queryset.filter(pk=user.organization_id)
-    return queryset.none()
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    return user.visible_organizations()
 
 
-def users_for_user(*, user: User) -> "QuerySet[User]":
+def users_for_user(*, user: Any) -> "QuerySet[User]":
     """Users visible to ``user``: those of the organizations they may see."""
     queryset = User.objects.all()
     if getattr(user, "is_superuser", False):

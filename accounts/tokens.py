@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
 
 from accounts.models import ApiToken, User
-from core.events import event_record
+from common.events import event_record
 
 # last_used_at is written at most this often, so a busy integration does not write per call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ROUTES as ACCOUNTS
+from common.api.views import ROUTES as CORE
 from contracts.api import ROUTES as CONTRACTS
-from core.api_views import ROUTES as CORE
 from kpis.api import ROUTES as KPIS
 from settlements.api import ROUTES as SETTLEMENTS
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.portal import root_redirect
-from core.views import healthz
+from common.views import healthz
 
 urlpatterns = [
     path("", root_redirect, name="root"),

@@ -8,6 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_helpers import ScopedAdminMixin, ScopedInlineMixin
 from contracts import validation as msg
 from contracts.models import (
     Agreement,
@@ -26,7 +27,6 @@ from contracts.services import (
     agreement_terminate,
     agreement_update,
 )
-from core.admin_scoping import ScopedAdminMixin, ScopedInlineMixin
 from core.exceptions import DomainError, RuleViolation
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db import transaction
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -31,6 +30,11 @@ from rest_framework.settings import api_settings
 
 from accounts.models import BankAccount, Organization
 from accounts.selectors import organizations_for_user
+from common import clock
+from common.api.fields import IdFilter, MoneyField, PeriodField, RateField
+from common.api.idempotency import idempotent
+from common.api.permissions import BrandFinanceOrStaff, is_agency_side
+from common.api.scoping import ScopedViewSetMixin
 from contracts import validation as msg
 from contracts.models import Agreement, Installment, Party, Product
 from contracts.selectors import product_prices_on
@@ -41,16 +45,6 @@ from contracts.services import (
     agreement_update,
     product_price_set,
     renewal_objection_record,
-)
-from core.api import (
-    BrandFinanceOrStaff,
-    IdFilter,
-    MoneyField,
-    PeriodField,
-    RateField,
-    ScopedViewSetMixin,
-    idempotent,
-    is_agency_side,
 )
 from core.exceptions import InvalidStateError, RuleViolation
 from core.periods import Period, renewal_objection_deadline
@@ -186,7 +180,7 @@ class ProductSerializer(serializers.ModelSerializer):
             setattr(instance, name, value)
         instance.save()
         if prices:
-            day = valid_from or timezone.localdate()
+            day = valid_from or clock.today()
             before = product_prices_on(product=instance, day=day)
             product_price_set(
                 product=instance,

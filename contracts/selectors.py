@@ -6,8 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from contracts.models import Product, ProductPrice
+from django.http import Http404
+
+from accounts.selectors import scope_for_user
+from contracts.models import Agreement, Product, ProductPrice
+from core.messages import AGREEMENT_NOT_FOUND
 
 
 @dataclass(frozen=True)
@@ -52,3 +57,16 @@ class PriceBook:
 def product_prices_on(*, product: Product, day: date) -> Prices:
     """The prices of one product valid on ``day`` (see PriceBook for many lookups)."""
     return PriceBook([product]).prices_on(product, day)
+
+
+def agreements_in_scope(user: Any) -> Any:
+    """The agreements ``user`` may see."""
+    return scope_for_user(queryset=Agreement.objects.all(), user=user, brand_path="brand")
+
+
+def agreement_in_scope(user: Any, pk: int) -> Agreement:
+    """The agreement if the caller may see it; 404 otherwise (never 403: no leak)."""
+    agreement = agreements_in_scope(user).filter(pk=pk).first()
+    if agreement is None:
+        raise Http404(AGREEMENT_NOT_FOUND)
+    return agreement

@@ -12,8 +12,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from common import clock
+from common.events import event_record
 from contracts import validation as msg
 from contracts.models import (
     Agreement,
@@ -26,7 +27,6 @@ from contracts.models import (
     RenewalObjection,
     RevenueShareTerms,
 )
-from core.events import event_record
 from core.exceptions import InvalidStateError, RuleViolation
 from core.periods import renewal_objection_deadline, renewed_ends_on
 
@@ -47,10 +47,6 @@ DEFAULT_INSTALLMENTS: list[dict[str, Any]] = [
     {"percent": Decimal("50"), "due_from": Installment.DueFrom.SIGNING, "working_days": 3},
     {"percent": Decimal("50"), "due_from": Installment.DueFrom.END, "working_days": 3},
 ]
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 def _raise_as_rule_violation(error: ValidationError, prefix: str = "") -> None:
@@ -299,7 +295,7 @@ def renewal_objection_record(
     """
     if by_party not in (Party.BRAND, Party.AGENCY):
         raise RuleViolation({"by": [msg.OBJECTION_PARTY]})
-    if on > _today():
+    if on > clock.today():
         raise RuleViolation({"on": [msg.FUTURE_DATE]})
     if not agreement.auto_renew:
         raise InvalidStateError(msg.OBJECTION_NOT_RENEWING)
@@ -346,7 +342,7 @@ def agreements_roll_over(*, today: date | None = None, by: Any = None) -> Rollov
     term (repeatedly, if the job did not run for a long time); any other expires.
     Safe to run twice: a renewed agreement's end is then in the future.
     """
-    today = today or _today()
+    today = today or clock.today()
     renewed: list[str] = []
     expired: list[str] = []
     due = Agreement.objects.filter(status=Agreement.Status.ACTIVE, ends_on__lt=today)
@@ -426,7 +422,7 @@ def product_price_set(
         _raise_as_rule_violation(error)
     entry.save()
     current = (
-        ProductPrice.objects.filter(product=product, valid_from__lte=_today())
+        ProductPrice.objects.filter(product=product, valid_from__lte=clock.today())
         .order_by("-valid_from")
         .first()
     )

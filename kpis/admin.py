@@ -11,8 +11,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import scope_for_user
+from common.admin_helpers import (
+    PeriodFieldFilter,
+    PeriodListFilter,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+)
 from contracts.models import Agreement
-from core.admin_scoping import ScopedAdminMixin, ScopedInlineMixin
 from core.exceptions import DomainError, RuleViolation
 from core.periods import Period
 from kpis import admin_imports  # noqa: F401  (registers the SalesImport admin)
@@ -27,50 +32,6 @@ from kpis.services import (
     sale_line_record,
     sale_row_clean,
 )
-
-
-class PeriodListFilter(admin.SimpleListFilter):
-    """Filter dated rows by calendar month (YYYY-MM)."""
-
-    title = _("period 期间")
-    parameter_name = "period"
-    date_field = "sold_on"
-
-    def lookups(self, request, model_admin):
-        months = (
-            model_admin.get_queryset(request)
-            .annotate(month=TruncMonth(self.date_field))
-            .values_list("month", flat=True)
-            .distinct()
-            .order_by("-month")[:36]
-        )
-        return [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months if m]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        try:
-            period = Period.parse(self.value())
-        except ValueError:
-            return queryset.none()
-        return queryset.filter(
-            **{
-                f"{self.date_field}__gte": period.first_day,
-                f"{self.date_field}__lte": period.last_day,
-            }
-        )
-
-
-class KpiPeriodFilter(admin.SimpleListFilter):
-    title = _("period 期间")
-    parameter_name = "period"
-
-    def lookups(self, request, model_admin):
-        periods = model_admin.get_queryset(request).values_list("period", flat=True).distinct()
-        return [(p, p) for p in sorted(set(periods), reverse=True)[:36]]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(period=self.value()) if self.value() else queryset
 
 
 class FeeWaiverInline(ScopedInlineMixin, admin.TabularInline):
@@ -114,7 +75,7 @@ class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "web_targets",
         "waived",
     ]
-    list_filter = [KpiPeriodFilter, "agreement__kind", "agreement__brand", "agreement"]
+    list_filter = [PeriodFieldFilter, "agreement__kind", "agreement__brand", "agreement"]
     search_fields = ["agreement__number", "period"]
     list_select_related = ["agreement__b2b_terms"]
     inlines = [FeeWaiverInline]

@@ -17,8 +17,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import scope_for_user
+from common.admin_helpers import ScopedAdminMixin
 from contracts.models import Agreement
-from core.admin_scoping import ScopedAdminMixin
 from core.exceptions import RuleViolation
 from kpis.imports import (
     COLUMNS,

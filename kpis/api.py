@@ -12,7 +12,6 @@ every write, like any other object outside the scope: existence never leaks.
 from collections import defaultdict
 from typing import Any
 
-from django import forms
 from django.db import IntegrityError, transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
@@ -25,24 +24,26 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.selectors import scope_for_user
-from contracts.models import Agreement
-from core.api import (
-    MAX_ID,
-    BrandFinanceOrStaff,
+from common.api.fields import (
+    IdField,
     IdFilter,
     MoneyField,
     PeriodField,
+    PeriodFilter,
     RateField,
-    ScopedViewSetMixin,
-    idempotent,
+    id_value,
 )
+from common.api.idempotency import idempotent
+from common.api.permissions import BrandFinanceOrStaff
+from common.api.scoping import ScopedViewSetMixin
+from contracts.models import Agreement
+from contracts.selectors import agreement_in_scope
 from core.exceptions import RuleViolation
+from core.messages import AGREEMENT_NOT_FOUND  # noqa: F401  (tests import it from here)
 from core.periods import Period
 from kpis import messages as msg
 from kpis.imports import ROW_UNREADABLE, sales_import_create, sales_import_run
@@ -60,7 +61,6 @@ from kpis.services import sale_lines_record as sale_lines_record_service
 
 # --- messages (module constants so tests assert them exactly) ---------------------------
 
-AGREEMENT_NOT_FOUND = "协议不存在或不在您的权限范围内 / no such agreement in your scope"
 NOT_AN_ID = "必须是正整数编号 / must be a positive whole-number id"
 BODY_NOT_OBJECT_OR_LIST = (
     "请求体应为一个对象或对象列表 / the body must be a JSON object or a list of objects"
@@ -78,65 +78,6 @@ KPI_EXISTS = (
 KPI_IMMUTABLE = "协议和期间不能修改 / the agreement and period of a KPI record cannot be changed"
 
 MAX_LINES_PER_REQUEST = 1_000
-
-
-# --- shared helpers (settlements.api uses them too) -------------------------------------
-
-
-def id_value(value: Any) -> int | None:
-    """A positive integer id from JSON or form input, or None (bools are not ids)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        number = int(value.strip())  # isascii: "²" and "١" are digits int() refuses
-    else:
-        return None
-    return number if 1 <= number <= MAX_ID else None
-
-
-def agreements_in_scope(user: Any) -> Any:
-    return scope_for_user(queryset=Agreement.objects.all(), user=user, brand_path="brand")
-
-
-def agreement_in_scope(user: Any, pk: int) -> Agreement:
-    """The agreement if the caller may see it; 404 otherwise (never 403: no leak)."""
-    agreement = agreements_in_scope(user).filter(pk=pk).first()
-    if agreement is None:
-        raise NotFound(AGREEMENT_NOT_FOUND)
-    return agreement
-
-
-class IdField(serializers.IntegerField):
-    """A related object's id, looked up in the caller's scope by the view (404 if not)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(**kwargs)
-
-
-class PeriodFormField(forms.CharField):
-    def clean(self, value: Any) -> Any:
-        value = super().clean(value)
-        if value in (None, ""):
-            return value
-        try:
-            return Period.parse(value)
-        except ValueError as error:
-            raise forms.ValidationError(msg.PERIOD_INVALID) from error
-
-
-class PeriodFilter(filters.Filter):
-    """``?period=2026-08``; a malformed month is 400 with the period message."""
-
-    field_class = PeriodFormField
-
-    def filter(self, qs: Any, value: Any) -> Any:
-        if value in (None, ""):
-            return qs
-        return qs.filter(**{self.field_name: str(value)})
 
 
 # --- sales --------------------------------------------------------------------------------

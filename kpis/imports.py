@@ -34,8 +34,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from common import clock
+from common.events import event_record
 from contracts.models import Agreement
-from core.events import event_record
 from core.exceptions import RuleViolation
 from kpis import messages as msg
 from kpis.models import SaleLine, SalesImport
@@ -451,7 +452,7 @@ def _stored_lines(agreement: Agreement, refs: list[str]) -> dict[str, SaleLine]:
 
 def _agreement_errors(agreement: Agreement) -> list[str]:
     """Whether the agreement takes sales at all, asked of the shared row validation."""
-    _, errors = sale_row_clean({}, ctx=SaleContext(agreement=agreement, today=timezone.localdate()))
+    _, errors = sale_row_clean({}, ctx=SaleContext(agreement=agreement, today=clock.today()))
     return errors.get("agreement", [])
 
 

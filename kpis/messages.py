@@ -1,5 +1,10 @@
 """User-facing messages of sales and KPI validation (constants, so tests assert them)."""
 
+from core.messages import (  # noqa: F401  (shared messages, re-exported)
+    FUTURE_DATE,
+    PERIOD_INVALID,
+)
+
 REQUIRED = "必填 / required"
 NOT_A_DATE = "日期格式应为 YYYY-MM-DD / must be a date like 2026-08-31"
 NOT_AN_INTEGER = "必须是整数 / must be a whole number"
@@ -12,7 +17,6 @@ PRODUCT_NOT_COVERED = "产品 {sku} 不在本协议范围内 / product {sku} is 
 OUTSIDE_AGREEMENT = (
     "日期 {day} 不在协议期内（{start} 至 {end}）/ {day} is outside the agreement ({start} to {end})"
 )
-FUTURE_DATE = "日期不能晚于今天 / the date cannot be in the future"
 UNKNOWN_CHANNEL = "未知渠道 {value}，可用：京东、天猫、微信小店、经销商、其他 / unknown channel {value}; use jd, tmall, wechat, b2b_distributor or other"
 UNKNOWN_PROMOTION = "未知或未批准的促销 {code} / unknown promotion {code}"
 PROMOTION_DATES = "销售日期不在促销 {code} 的期间内 / the sale is outside promotion {code}"
@@ -34,7 +38,6 @@ NOTHING_WITHHELD = (
 WAIVER_NOT_ALLOWED = "只有品牌方财务，或记录了品牌方书面同意的代运营员工，才能豁免 / only brand finance, or staff recording the brand's written consent, may waive"
 CONSENT_REF_REQUIRED = "代运营员工代为豁免时必须填写品牌方书面同意的编号 / staff must give the reference of the brand's written consent"
 REASON_REQUIRED = "请填写原因 / a reason is required"
-PERIOD_INVALID = "期间格式为 YYYY-MM / a period is written YYYY-MM"
 EXTERNAL_REF_TWICE_ROW = (
     "外部单号 {ref} 在文件中出现两次（首次在第 {first} 行）"
     "/ external_ref {ref} appears twice in the file (first at row {first})"

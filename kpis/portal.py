@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from common.templatetags.portal import money_text, number_text, percent_text, period_text
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -27,10 +28,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.portal import BrandPortalMixin
+from common import clock
+from common.charts import Point, bar_chart, line_chart
 from contracts.models import Agreement
-from core.charts import Point, bar_chart, line_chart
 from core.periods import Period
-from core.templatetags.portal import money_text, number_text, percent_text, period_text
 from kpis.models import KpiRecord, SaleLine
 from kpis.services import active_waiver, kpi_evaluate
 from settlements import calculations as calc
@@ -257,7 +258,7 @@ def _chart(agreement: Agreement, series: Series, months: list[KpiMonth]) -> dict
     return {
         "key": series.key,
         "title": series.title,
-        "svg": mark_safe(svg),  # core.charts escapes every text it writes
+        "svg": mark_safe(svg),  # common.charts escapes every text it writes
         "line": series.line,
         "has_target": any(p.target is not None for p in points),
     }
@@ -435,7 +436,7 @@ def sales_panel(*, agreement: Agreement, today: date) -> dict[str, Any]:
     return {
         "agreement": agreement,
         "title": title,
-        "svg": mark_safe(svg),  # core.charts escapes every text it writes
+        "svg": mark_safe(svg),  # common.charts escapes every text it writes
         "total": total_of(months.values()),
         "first": periods[0],
         "last": periods[-1],
@@ -517,7 +518,6 @@ class KpiView(BrandPortalMixin, TemplateView):
     template_name = "portal/kpis.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from settlements import services
 
         context = super().get_context_data(**kwargs)
         agreements = (
@@ -529,7 +529,7 @@ class KpiView(BrandPortalMixin, TemplateView):
         agreement = selected_agreement(self, agreements)
         panel = rows = None
         if agreement is not None:
-            today = services.today()
+            today = clock.today()
             panel = b2b_kpi_panel(agreement=agreement, today=today)
             all_periods = _all_periods(agreement, today)
             rows = [kpi_row(m) for m in reversed(_kpi_months(agreement, all_periods))]
@@ -645,14 +645,13 @@ class KpiCsvView(BrandPortalMixin, View):
     """Every month's KPI record of a B2B agreement, with minimums and web targets, as CSV."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from settlements import services
 
         agreements = brand_agreements(self).filter(kind=Agreement.Kind.B2B_COMMISSION)
         wanted = request.GET.get("agreement", "")
         if not wanted.isdigit():
             raise Http404
         agreement = get_object_or_404(agreements, pk=int(wanted))
-        months = _kpi_months(agreement, _all_periods(agreement, services.today()))
+        months = _kpi_months(agreement, _all_periods(agreement, clock.today()))
         header = [
             _("Period"),
             _("New distributors"),

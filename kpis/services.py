@@ -12,11 +12,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Min, Sum
-from django.utils import timezone
 
+from common import clock
+from common.events import event_record
 from contracts.models import Agreement, Product
 from contracts.selectors import PriceBook
-from core.events import event_record
 from core.exceptions import DomainError, RuleViolation
 from core.periods import Period
 from kpis import messages as msg
@@ -79,7 +79,7 @@ class SaleContext:
         products = list(Product.objects.filter(brand_id=agreement.brand_id))
         return cls(
             agreement=agreement,
-            today=timezone.localdate(),
+            today=clock.today(),
             products={p.sku: p for p in products},
             covered=set(agreement.products.values_list("pk", flat=True)),
             promotions={p.code: p for p in Promotion.objects.filter(agreement=agreement)},

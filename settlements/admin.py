@@ -10,9 +10,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_scoping import ScopedAdminMixin, ScopedInlineMixin
+from common import clock
+from common.admin_helpers import (
+    PeriodFieldFilter,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+)
+from common.models import Event
 from core.exceptions import DomainError
-from core.models import Event
 from core.periods import Period
 from settlements import services
 from settlements.models import (
@@ -34,7 +39,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         overdue = Q(
-            payment_due_on__lt=services.today(),
+            payment_due_on__lt=clock.today(),
             status__in=[
                 Statement.Status.ISSUED,
                 Statement.Status.CONFIRMED,
@@ -46,20 +51,6 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(overdue)
         return queryset
-
-
-class StatementPeriodFilter(admin.SimpleListFilter):
-    title = _("period 期间")
-    parameter_name = "period"
-
-    def lookups(self, request, model_admin):
-        periods = (
-            model_admin.get_queryset(request).exclude(period=None).values_list("period", flat=True)
-        )
-        return [(p, p) for p in sorted(set(periods), reverse=True)[:36]]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(period=self.value()) if self.value() else queryset
 
 
 class StatementLineInline(ScopedInlineMixin, admin.TabularInline):
@@ -135,7 +126,7 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "pdf_link",
     ]
     list_filter = [
-        StatementPeriodFilter,
+        PeriodFieldFilter,
         "status",
         "payment_status",
         "kind",
@@ -173,7 +164,7 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return bool(
             obj.is_open_for_payment
             and obj.payment_due_on
-            and obj.payment_due_on < services.today()
+            and obj.payment_due_on < clock.today()
             and obj.payment_status != Statement.PaymentStatus.PAID
         )
 
@@ -195,7 +186,7 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("penalty today 今日违约金"))
     def penalty_today(self, obj):
-        state = services.statement_penalty(statement=obj, as_of=services.today())
+        state = services.statement_penalty(statement=obj, as_of=clock.today())
         return format_html(
             "¥{} · {} {} · {} ¥{}{}",
             state.penalty,
@@ -267,7 +258,7 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Month-end run 月结"),
             "opts": self.model._meta,
-            "suggested": str(Period.of(services.today()).previous()),
+            "suggested": str(Period.of(clock.today()).previous()),
         }
         return TemplateResponse(request, "admin/settlements/statement/generate.html", context)
 

@@ -30,17 +30,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.selectors import scope_for_user
-from core.api import (
-    BrandFinanceOrStaff,
-    MoneyField,
-    PeriodField,
-    RateField,
-    ScopedViewSetMixin,
-    idempotent,
-    is_agency_side,
-)
+from common import clock
+from common.api.fields import IdField, IdFilter, MoneyField, PeriodField, PeriodFilter, RateField
+from common.api.idempotency import idempotent
+from common.api.permissions import BrandFinanceOrStaff, is_agency_side
+from common.api.scoping import ScopedViewSetMixin
+from contracts.selectors import agreement_in_scope, agreements_in_scope
 from core.periods import Period
-from kpis.api import IdField, IdFilter, PeriodFilter, agreement_in_scope, agreements_in_scope
 from settlements import messages as msg
 from settlements import services
 from settlements.models import Expense, Payment, Statement, StatementLine, StatementRun
@@ -415,7 +411,7 @@ class StatementViewSet(
         statement = self.get_object()
         query = PenaltyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        as_of = query.validated_data.get("as_of") or services.today()
+        as_of = query.validated_data.get("as_of") or clock.today()
         state = services.statement_penalty(statement=statement, as_of=as_of)
         return Response(
             PenaltySerializer(

@@ -1,5 +1,12 @@
 """User-facing messages of settlement services (constants, so tests assert them)."""
 
+from core.messages import (  # noqa: F401  (shared messages, re-exported)
+    BRAND_FINANCE_ONLY,
+    FUTURE_DATE,
+    PERIOD_INVALID,
+    STAFF_ONLY,
+)
+
 NOT_SETTLED_MONTHLY = "该类型协议没有月度对账单 / this kind of agreement has no monthly statement"
 NOT_DRAFT = "只有草稿可以出具或重新计算（当前：{status}）/ only a draft can be issued or recomputed (now {status})"
 PERIOD_NOT_ENDED = (
@@ -8,8 +15,6 @@ PERIOD_NOT_ENDED = (
 PERIOD_OPEN = (
     "{period} 尚未结束，不能结算 / {period} has not ended yet: only a closed month can be settled"
 )
-PERIOD_INVALID = "期间格式为 YYYY-MM / a period is written YYYY-MM"
-FUTURE_DATE = "日期不能晚于今天 / the date cannot be in the future"
 BEFORE_ISSUE = "确认日期不能早于出具日期 / the confirmation date cannot be before the issue date"
 CANNOT_CONFIRM = "只有已出具的对账单可以确认（当前：{status}）/ only an issued statement can be confirmed (now {status})"
 CANNOT_DISPUTE = "只有已出具的对账单可以提出异议（当前：{status}）/ only an issued statement can be disputed (now {status})"
@@ -38,8 +43,6 @@ EXPENSE_KIND = (
     "营销推广费只适用于销售分成协议 / pass-through expenses belong to revenue-share agreements"
 )
 RECEIPT_REQUIRED = "请填写票据编号 / the receipt reference is required"
-STAFF_ONLY = "只有代运营员工可以执行此操作 / only agency staff may do this"
-BRAND_FINANCE_ONLY = "只有品牌方财务（或代其操作的代运营员工）可以执行此操作 / only brand finance (or staff on its behalf) may do this"
 PAYMENT_REF_CONFLICT = (
     "外部单号 {ref} 已用于另一笔付款 / external_ref {ref} was already used for another payment"
 )

@@ -10,6 +10,7 @@ lets the brand read in the statement's history what was sent when.
 from datetime import date, timedelta
 from typing import Any
 
+from common.templatetags.portal import money_text, period_text
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
@@ -18,9 +19,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
-from core.events import event_record
-from core.models import Event
-from core.templatetags.portal import money_text, period_text
+from common.events import event_record
+from common.models import Event
 from settlements.models import Statement
 
 SUBJECTS = {

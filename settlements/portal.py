@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from common.templatetags.portal import money_text, percent_text, period_text
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -28,12 +29,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.portal import BrandPortalMixin, forbidden
+from common import clock
+from common.calendar import work_calendar
+from common.models import Event
 from contracts.models import Agreement, Party
-from core.calendar import work_calendar
 from core.exceptions import DomainError, RuleViolation
-from core.models import Event
 from core.periods import Period, renewal_objection_deadline
-from core.templatetags.portal import money_text, percent_text, period_text
 from settlements import calculations as calc
 from settlements import documents, services
 from settlements.models import Statement
@@ -411,7 +412,7 @@ class DashboardView(BrandPortalMixin, TemplateView):
         from kpis.portal import b2b_kpi_panel, sales_panel
 
         context = super().get_context_data(**kwargs)
-        today = services.today()
+        today = clock.today()
         agreements = visible_agreements(self)
         active = list(
             agreements.filter(status=Agreement.Status.ACTIVE)
@@ -522,7 +523,7 @@ class StatementListView(BrandPortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = services.today()
+        today = clock.today()
         agreements = visible_agreements(self)
         form = StatementFilterForm(self.request.GET or None, agreements=agreements)
         statements = visible_statements(self).order_by("-issued_on", "-pk")
@@ -682,7 +683,7 @@ class StatementDetailView(BrandPortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = services.today()
+        today = clock.today()
         statements = visible_statements(self)
         statement = label(get_object_or_404(statements, pk=kwargs["pk"]))
         paid = services.amount_paid(statement)
@@ -823,7 +824,7 @@ class StatementActionView(BrandPortalMixin, TemplateView):
             {
                 "action": self.action,
                 "paid": services.amount_paid(statement),
-                "due_if_confirmed": confirm_preview(statement, services.today())
+                "due_if_confirmed": confirm_preview(statement, clock.today())
                 if self.action == "confirm"
                 else None,
             }

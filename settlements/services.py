@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from common import clock
+from common.calendar import work_calendar
+from common.events import event_record
 from contracts.models import Agreement, Installment
-from core.calendar import work_calendar
-from core.events import event_record
 from core.exceptions import DomainError, InvalidStateError, RuleViolation
 from core.money import CommissionLine, days_overdue, penalty_as_of, termination_right_held
 from core.money import Payment as PaymentFact
@@ -48,11 +49,6 @@ SETTLED_KINDS = (Agreement.Kind.B2B_COMMISSION, Agreement.Kind.REVENUE_SHARE)
 # Penalty notices are payable 5 working days after they are issued (our default: the
 # templates are silent). A notice carries no penalty of its own: penalties never compound.
 PENALTY_NOTICE_WORKING_DAYS = 5
-
-
-def today() -> date:
-    """Today in Asia/Shanghai (the business's dates)."""
-    return timezone.localdate()
 
 
 # --- numbering and terms ---------------------------------------------------------------
@@ -122,7 +118,7 @@ def _require_brand_or_staff(user: Any, agreement: Agreement) -> None:
 
 
 def _not_future(day: date, field_name: str) -> None:
-    if day > today():
+    if day > clock.today():
         raise RuleViolation({field_name: [msg.FUTURE_DATE]})
 
 
@@ -418,7 +414,7 @@ def statement_issue(*, statement: Statement, by: Any, issued_on: date | None = N
     _require_staff(by, agreement)
     if statement.status != Statement.Status.DRAFT:
         raise InvalidStateError(msg.NOT_DRAFT.format(status=statement.status))
-    issued_on = issued_on or today()
+    issued_on = issued_on or clock.today()
     _not_future(issued_on, "issued_on")
     calendar = work_calendar()
     if statement.kind == Statement.Kind.MONTHLY:
@@ -509,7 +505,7 @@ def statement_confirm(
         raise InvalidStateError(msg.CANNOT_CONFIRM.format(status=statement.status))
     if statement.kind != Statement.Kind.MONTHLY:
         raise InvalidStateError(msg.NO_RECEIPT_CYCLE)
-    confirmed_on = confirmed_on or today()
+    confirmed_on = confirmed_on or clock.today()
     _not_future(confirmed_on, "confirmed_on")
     assert statement.issued_on is not None
     if confirmed_on < statement.issued_on:
@@ -557,7 +553,7 @@ def statement_dispute(
         raise InvalidStateError(msg.NO_RECEIPT_CYCLE)
     if not comment or not comment.strip():
         raise RuleViolation({"comment": [msg.COMMENT_REQUIRED]})
-    disputed_on = disputed_on or today()
+    disputed_on = disputed_on or clock.today()
     _not_future(disputed_on, "disputed_on")
     statement.status = Statement.Status.DISPUTED
     statement.disputed_on = disputed_on
@@ -614,7 +610,7 @@ def statements_deem_confirmed(*, on: date | None = None) -> list[str]:
     Run on ``on``, it judges the days already over (up to ``on`` − 1): the brand may
     still answer on the deadline day itself.
     """
-    on = on or today()
+    on = on or clock.today()
     last_complete_day = on - timedelta(days=1)
     numbers = []
     candidates = Statement.objects.filter(
@@ -651,7 +647,7 @@ def statement_void(*, statement: Statement, by: Any, reason: str) -> Statement:
         raise RuleViolation({"reason": [msg.REASON_REQUIRED]})
     statement.status = Statement.Status.VOID
     statement.void_reason = reason.strip()
-    statement.voided_on = today()
+    statement.voided_on = clock.today()
     statement.save()
     # Its sales and expenses are billed again by the corrected version.
     SaleLine.objects.filter(settled_in=statement).update(settled_in=None)
@@ -912,7 +908,7 @@ def penalty_notice_issue(*, statement: Statement, as_of: date, by: Any = None) -
     )
     if amount <= 0:
         return None
-    issued_on = min(today(), max(as_of, statement.issued_on or as_of))
+    issued_on = min(clock.today(), max(as_of, statement.issued_on or as_of))
     calendar = work_calendar()
     base = _next_number(issued_on.year)
     notice = Statement.objects.create(
@@ -970,7 +966,7 @@ def penalty_waive(*, statement: Statement, amount: Decimal, reason: str, by: Any
     _require_staff(by, statement.agreement)
     if not reason or not reason.strip():
         raise RuleViolation({"reason": [msg.REASON_REQUIRED]})
-    state = statement_penalty(statement=statement, as_of=today())
+    state = statement_penalty(statement=statement, as_of=clock.today())
     waivable = state.penalty_net_of_waivers
     if amount <= 0 or amount > waivable:
         raise RuleViolation({"amount": [msg.WAIVER_RANGE.format(max=waivable)]})
@@ -993,7 +989,7 @@ def penalty_waive(*, statement: Statement, amount: Decimal, reason: str, by: Any
 
 def penalty_notices_monthly(*, on: date | None = None) -> list[str]:
     """One notice a month per open overdue statement, as of the previous month's end."""
-    on = on or today()
+    on = on or clock.today()
     as_of = on.replace(day=1) - timedelta(days=1)
     notices = []
     open_statements = Statement.objects.filter(
@@ -1087,7 +1083,7 @@ def one_off_bills_on_activation(*, agreement: Agreement, by: Any) -> list[Statem
     as when an existing contract is entered late.
     """
     issued = []
-    issued_on = today()
+    issued_on = clock.today()
     if agreement.kind == Agreement.Kind.REVENUE_SHARE:
         terms = agreement.revenue_share_terms
         if terms.setup_fee > 0:
@@ -1135,7 +1131,7 @@ def installment_bills_issue(
     for bill in bills:
         if bill.due_from != due_from:
             continue
-        issued_on = min(today(), max(bill.trigger_on, agreement.signed_on))
+        issued_on = min(clock.today(), max(bill.trigger_on, agreement.signed_on))
         statement = _one_off_issue(
             agreement=agreement,
             kind=Statement.Kind.INSTALLMENT,
@@ -1163,7 +1159,7 @@ def installment_bills_issue(
 
 def installment_bills_due_from_end(*, on: date | None = None) -> list[str]:
     """Daily: consulting agreements whose (effective) end has come get their end bills."""
-    on = on or today()
+    on = on or clock.today()
     numbers = []
     agreements = Agreement.objects.filter(
         kind=Agreement.Kind.CONSULTING_FIXED_FEE,
@@ -1208,7 +1204,7 @@ def statement_demand(
 ) -> StatementDemand:
     """The brand's demand (催缴) for a statement not issued by its deadline."""
     _require_brand_or_staff(by, agreement)
-    demanded_on = demanded_on or today()
+    demanded_on = demanded_on or clock.today()
     _not_future(demanded_on, "demanded_on")
     deadline = issue_deadline_of(agreement=agreement, period=period)
     if not calc.statement_late(
@@ -1260,7 +1256,7 @@ def expense_record(
         errors["description"] = [msg.REQUIRED]
     if not (receipt_ref or "").strip():
         errors["receipt_ref"] = [msg.RECEIPT_REQUIRED]
-    if approved_by_brand_on and approved_by_brand_on > today():
+    if approved_by_brand_on and approved_by_brand_on > clock.today():
         errors["approved_by_brand_on"] = [msg.FUTURE_DATE]
     if errors:
         raise RuleViolation(errors)
@@ -1299,7 +1295,7 @@ def statement_run_start(
         month = Period.parse(period)
     except ValueError as error:
         raise RuleViolation({"period": [msg.PERIOD_INVALID]}) from error
-    if month.last_day >= today():
+    if month.last_day >= clock.today():
         raise RuleViolation({"period": [msg.PERIOD_OPEN.format(period=month)]})
     agreements = agreements_settled_in(month)
     if getattr(by, "is_agency_staff", False) and not getattr(by, "is_superuser", False):
@@ -1495,7 +1491,7 @@ def flags_log_new(*, as_of: date | None = None) -> list[Flag]:
     """Daily: log an event (and e-mail the brand) the first time each flag is seen."""
     from settlements.notifications import flag_notify
 
-    as_of = as_of or today()
+    as_of = as_of or clock.today()
     new = []
     for flag in flags_as_of(as_of=as_of):
         try:
@@ -1526,7 +1522,7 @@ def daily_run(*, on: date | None = None) -> dict[str, Any]:
     monthly penalty notices, flags. Each step is idempotent."""
     from contracts.services import agreements_roll_over
 
-    on = on or today()
+    on = on or clock.today()
     rollover = agreements_roll_over(today=on)
     return {
         "renewed": rollover.renewed,

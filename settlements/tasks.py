@@ -4,6 +4,7 @@ from celery import shared_task
 from celery.signals import worker_process_init, worker_process_shutdown
 from django.db import OperationalError
 
+from common import clock
 from settlements import services
 from settlements.models import Statement
 
@@ -47,7 +48,7 @@ def month_end_task() -> int | None:
     """On the 1st: start the month-end run for the month that just closed."""
     from core.periods import Period
 
-    period = Period.of(services.today()).previous()
+    period = Period.of(clock.today()).previous()
     run = services.statement_run_start(period=str(period), by=None)
     return run.pk
 

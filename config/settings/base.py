@@ -29,11 +29,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "core",
+    "common",
     "accounts",
     "contracts",
     "kpis",
     "settlements",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -130,10 +131,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PAGINATION_CLASS": "core.api_access.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_PERMISSION_CLASSES": ["core.api_access.StaffWritesOthersRead"],
-    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_PERMISSION_CLASSES": ["common.api.permissions.StaffWritesOthersRead"],
+    "EXCEPTION_HANDLER": "common.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

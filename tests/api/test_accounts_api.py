@@ -16,8 +16,8 @@ from accounts.models import (
     Organization,
     User,
 )
-from core.api import IDEMPOTENCY_KEY_REUSED
-from core.models import Event, IdempotencyRecord
+from common.api.idempotency import IDEMPOTENCY_KEY_REUSED
+from common.models import Event, IdempotencyRecord
 
 pytestmark = pytest.mark.django_db
 

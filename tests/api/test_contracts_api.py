@@ -8,12 +8,12 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from common.api.idempotency import IDEMPOTENCY_KEY_REUSED
+from common.models import Event
 from contracts import api
 from contracts import validation as msg
 from contracts.models import Agreement, Product, ProductPrice, RenewalObjection
 from contracts.services import OPENING_PRICES_FROM
-from core.api import IDEMPOTENCY_KEY_REUSED
-from core.models import Event
 from core.periods import Period, add_months
 from settlements import messages as settlement_msg
 from settlements.models import StatementDemand

@@ -7,10 +7,10 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import Organization
-from core.api_views import HOLIDAY_DATE_TAKEN
-from core.calendar import work_calendar
-from core.events import event_record
-from core.models import Event, Holiday
+from common.api.views import HOLIDAY_DATE_TAKEN
+from common.calendar import work_calendar
+from common.events import event_record
+from common.models import Event, Holiday
 
 pytestmark = pytest.mark.django_db
 

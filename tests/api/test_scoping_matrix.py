@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import ApiToken
+from common.models import Event
 from config.api_urls import router
-from core.models import Event
 from core.periods import Period
 from kpis.services import kpi_record_save, sale_line_record
 from settlements import services

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core.api import IDEMPOTENCY_KEY_REUSED
-from core.api_access import FORBIDDEN_FOR_ROLE
+from common.api.idempotency import IDEMPOTENCY_KEY_REUSED
+from common.api.permissions import FORBIDDEN_FOR_ROLE
 from kpis.api import AGREEMENT_NOT_FOUND
 from settlements import messages as msg
 from settlements.api import PAYMENT_REF_CONFLICT, PDF_NOT_READY, STATEMENT_NOT_FOUND

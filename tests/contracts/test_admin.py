@@ -210,7 +210,7 @@ def test_every_changelist_opens(staff_client, name):
 
 
 def test_admin_creation_is_logged_and_active_agreements_keep_editable_notes(staff_client):
-    from core.models import Event
+    from common.models import Event
 
     response = staff_client.post(
         reverse("admin:contracts_agreement_add"), _add_payload(staff_client, "revenue_share")

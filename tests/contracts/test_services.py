@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from common.models import Event
 from contracts import validation as msg
 from contracts.models import Agreement, Installment
 from contracts.services import (
@@ -13,7 +14,6 @@ from contracts.services import (
     renewal_objection_record,
 )
 from core.exceptions import InvalidStateError, RuleViolation
-from core.models import Event
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -201,7 +201,7 @@ def test_auto_renewal_extends_by_term_without_objection():
 )
 def test_objection_before_deadline_stops_renewal(objected_on, expected_status, monkeypatch):
     agreement = f.agreement(activate=True)  # ends 2027-05-31, deadline 2027-04-30
-    monkeypatch.setattr("contracts.services._today", lambda: date(2027, 6, 1))
+    monkeypatch.setattr("common.clock.today", lambda: date(2027, 6, 1))
     renewal_objection_record(
         agreement=agreement, on=objected_on, by_party="brand", note="书面异议", by=None
     )

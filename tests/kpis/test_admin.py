@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from core.models import Event
+from common.models import Event
 from kpis.models import KpiRecord
 from kpis.services import sale_line_record
 from tests import factories as f

@@ -11,10 +11,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from accounts.models import User
+from common.models import Event
 from contracts.models import Agreement
 from contracts.services import product_price_set
 from core.exceptions import RuleViolation
-from core.models import Event
 from kpis import imports
 from kpis import messages as msg
 from kpis.imports import sales_import_create, sales_import_error_count, sales_import_run

@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import User
+from common.models import Event
 from contracts.services import product_price_set
 from core.exceptions import RuleViolation
-from core.models import Event
 from core.periods import Period
 from kpis import messages as msg
 from kpis.models import FeeWaiver, KpiRecord, Promotion, SaleLine

@@ -1,6 +1,6 @@
 """Portal fixtures: two brands of one agency, their users, agreements and statements.
 
-``today`` pins the business date (``settlements.services.today``) to 2026-11-24 so the
+``today`` pins the business date (``common.clock.today``) to 2026-11-24 so the
 dashboard's windows, overdue days and penalties are the same whenever the tests run.
 """
 
@@ -26,7 +26,7 @@ D = Decimal
 
 @pytest.fixture
 def today(monkeypatch):
-    monkeypatch.setattr(services, "today", lambda: TODAY)
+    monkeypatch.setattr("common.clock.today", lambda: TODAY)
     return TODAY
 
 

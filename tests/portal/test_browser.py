@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from accounts.models import User
-from core.demo import DEMO_PASSWORD, seed_demo
+from demo.seed import DEMO_PASSWORD, seed_demo
 from settlements.models import Statement
 
 # Playwright's sync API runs an asyncio loop in this thread; the test's own ORM calls are

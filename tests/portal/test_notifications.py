@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.models import Event
+from common.models import Event
 from core.periods import Period
 from settlements import notifications as n
 from settlements import services

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from core.models import Event
+from common.models import Event
 from settlements import services
 from settlements.models import Statement
 from tests import factories as f

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import User
+from common.models import Event, Holiday
 from core.exceptions import InvalidStateError, RuleViolation
-from core.models import Event, Holiday
 from core.periods import Period
 from kpis.models import SaleLine
 from kpis.services import kpi_record_save, kpi_waive, sale_line_record, sale_lines_record
@@ -158,14 +158,14 @@ def test_year_without_calendar_data_falls_back_and_says_so(staff):
         total_due=D("100.00"),
         penalty_rate_per_day=D("0.003"),
     )
-    import settlements.services as services
+    from common import clock
 
-    original = services.today
-    services.today = lambda: run_on
+    original = clock.today
+    clock.today = lambda: run_on
     try:
         statement = s.statement_issue(statement=statement, issued_on=run_on, by=None)
     finally:
-        services.today = original
+        clock.today = original
     assert "2027" in statement.calendar_note
     assert "Monday–Friday" in statement.calendar_note
     assert statement.receipt_due_on == date(2027, 2, 15)  # Mon–Fri only, no Spring Festival data

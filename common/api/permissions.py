@@ -1,23 +1,20 @@
-"""API permissions and pagination, kept apart from ``core.api`` because DRF imports
-them while its views module loads (a settings-referenced class must not import views)."""
+"""API permissions: everyone in scope reads, agency staff write, brand finance acts.
+
+Settings reference these classes, and DRF imports them while its views module loads, so
+this module imports nothing of the project but shared messages. Roles are read from the
+user (``User.is_agency_side``, ``is_brand_finance``), whose rules live in ``accounts``.
+"""
 
 from typing import Any
 
 from rest_framework import permissions
-from rest_framework.pagination import PageNumberPagination
 
-FORBIDDEN_FOR_ROLE = "您的角色不能执行此操作 / your role may not do this"
-
-
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
+from core.messages import FORBIDDEN_FOR_ROLE
 
 
 def is_agency_side(user: Any) -> bool:
     """Superusers and agency staff: the people who write business data."""
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "is_agency_staff", False))
+    return bool(getattr(user, "is_agency_side", False))
 
 
 def _is_detail_route(view: Any) -> bool:

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_scoping import ScopedAdminMixin, staff_site_header
-from core.models import Event, Holiday
+from common.admin_helpers import ScopedAdminMixin, staff_site_header
+from common.models import Event, Holiday
 
 staff_site_header()
 

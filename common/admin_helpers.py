@@ -1,11 +1,17 @@
-"""Admin helpers: agency staff use the admin, scoped to their agency's brands."""
+"""Admin helpers: agency staff use the admin, scoped to their agency's brands.
+
+Scoping itself is ``accounts``' rule (``User.scope``), reached through ``request.user``.
+"""
 
 from typing import Any
 
 from django.contrib import admin
+from django.db.models.functions import TruncMonth
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import organizations_for_user, scope_for_user
+from common.api.scoping import scoped
+from core.periods import Period
 
 
 class ScopedAdminMixin:
@@ -19,7 +25,7 @@ class ScopedAdminMixin:
 
     def get_queryset(self, request: HttpRequest) -> Any:
         queryset = super().get_queryset(request)  # type: ignore[misc]
-        return scope_for_user(queryset=queryset, user=request.user, brand_path=self.brand_path)
+        return scoped(queryset, request.user, self.brand_path)
 
     def _staff(self, request: HttpRequest) -> bool:
         user = request.user
@@ -40,12 +46,12 @@ class ScopedAdminMixin:
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         model = db_field.related_model
         if model._meta.label == "accounts.Organization" and not request.user.is_superuser:
-            kwargs["queryset"] = organizations_for_user(user=request.user).filter(
+            kwargs["queryset"] = request.user.visible_organizations().filter(
                 **db_field.get_limit_choices_to()
             )
         elif model._meta.label == "accounts.BankAccount" and not request.user.is_superuser:
             kwargs["queryset"] = model.objects.filter(
-                organization__in=organizations_for_user(user=request.user)
+                organization__in=request.user.visible_organizations()
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
@@ -64,3 +70,51 @@ def staff_site_header() -> None:
     admin.site.site_header = "代运营结算 · Agency settlements"
     admin.site.site_title = "代运营结算"
     admin.site.index_title = "工作台 / Workbench"
+
+
+class PeriodListFilter(admin.SimpleListFilter):
+    """Filter dated rows by calendar month (YYYY-MM)."""
+
+    title = _("period 期间")
+    parameter_name = "period"
+    date_field = "sold_on"
+
+    def lookups(self, request, model_admin):
+        months = (
+            model_admin.get_queryset(request)
+            .annotate(month=TruncMonth(self.date_field))
+            .values_list("month", flat=True)
+            .distinct()
+            .order_by("-month")[:36]
+        )
+        return [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months if m]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            period = Period.parse(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(
+            **{
+                f"{self.date_field}__gte": period.first_day,
+                f"{self.date_field}__lte": period.last_day,
+            }
+        )
+
+
+class PeriodFieldFilter(admin.SimpleListFilter):
+    """Filter rows that carry their month as text (``period = "2026-08"``), newest first."""
+
+    title = _("period 期间")
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        periods = (
+            model_admin.get_queryset(request).exclude(period=None).values_list("period", flat=True)
+        )
+        return [(p, p) for p in sorted(set(periods), reverse=True)[:36]]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(period=self.value()) if self.value() else queryset

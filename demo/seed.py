@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import BankAccount, Organization, User
+from common import clock
 from contracts.models import Agreement, Party, Product
 from contracts.services import agreement_activate, agreement_create
 from core.periods import Period
@@ -207,7 +208,7 @@ def _demo_statements(result: DemoResult, admin: User, agreements: list[Agreement
     from settlements import services
     from settlements.models import Statement
 
-    today = services.today()
+    today = clock.today()
     for agreement in agreements:
         for month in range(5, 11):
             period = Period(2026, month)

@@ -1,6 +1,6 @@
 """The working-day calendar as the business uses it: statutory days plus staff overrides."""
 
-from core.models import Holiday
+from common.models import Holiday
 from core.workdays import WorkCalendar
 
 

@@ -8,8 +8,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers, viewsets
 from rest_framework.validators import UniqueValidator
 
-from core.api import IdFilter, ScopedViewSetMixin
-from core.models import Event, Holiday
+from common.api.fields import IdFilter
+from common.api.scoping import ScopedViewSetMixin
+from common.models import Event, Holiday
 
 # The largest id a BigAutoField holds; beyond it SQLite raises OverflowError (a 500).
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import models
 
-from core.models import Event
+from common.models import Event
 
 
 def event_record(
