@@ -16,7 +16,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from common.templatetags.portal import money_text, number_text, percent_text, period_text
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -30,11 +29,12 @@ from django.views.generic import TemplateView
 from accounts.portal import BrandPortalMixin
 from common import clock
 from common.charts import Point, bar_chart, line_chart
+from common.templatetags.portal import money_text, number_text, percent_text, period_text
 from contracts.models import Agreement
 from core.periods import Period
+from kpis import evaluation as calc
 from kpis.models import KpiRecord, SaleLine
 from kpis.services import active_waiver, kpi_evaluate
-from settlements import calculations as calc
 
 ZERO = Decimal("0.00")
 WINDOW_MONTHS = 13  # this month and the twelve before it

@@ -20,8 +20,8 @@ from contracts.selectors import PriceBook
 from core.exceptions import DomainError, RuleViolation
 from core.periods import Period
 from kpis import messages as msg
+from kpis.evaluation import B2BTargets, KpiEvaluation, KpiFigures, evaluate_b2b_kpis
 from kpis.models import FeeWaiver, KpiRecord, Promotion, SaleLine
-from settlements.calculations import B2BTargets, KpiEvaluation, KpiFigures, evaluate_b2b_kpis
 
 CHANNEL_ALIASES = {
     "jd": "jd",

@@ -10,7 +10,6 @@ lets the brand read in the statement's history what was sent when.
 from datetime import date, timedelta
 from typing import Any
 
-from common.templatetags.portal import money_text, period_text
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
@@ -21,6 +20,7 @@ from django.utils import translation
 from accounts.models import User
 from common.events import event_record
 from common.models import Event
+from common.templatetags.portal import money_text, period_text
 from settlements.models import Statement
 
 SUBJECTS = {

@@ -15,7 +15,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from common.templatetags.portal import money_text, percent_text, period_text
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -32,6 +31,7 @@ from accounts.portal import BrandPortalMixin, forbidden
 from common import clock
 from common.calendar import work_calendar
 from common.models import Event
+from common.templatetags.portal import money_text, percent_text, period_text
 from contracts.models import Agreement, Party
 from core.exceptions import DomainError, RuleViolation
 from core.periods import Period, renewal_objection_deadline

@@ -5,10 +5,10 @@ from decimal import Decimal
 from xml.etree import ElementTree
 
 import pytest
-from common.templatetags.portal import money_text, number_text, percent_text, period_text
 from django.utils import translation
 
 from common.charts import Point, axis, bar_chart, line_chart
+from common.templatetags.portal import money_text, number_text, percent_text, period_text
 
 D = Decimal
 SVG = "{http://www.w3.org/2000/svg}"
