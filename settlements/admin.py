@@ -162,7 +162,7 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("overdue 逾期"), boolean=True)
     def overdue(self, obj):
         return bool(
-            obj.is_open_for_payment
+            obj.is_open
             and obj.payment_due_on
             and obj.payment_due_on < clock.today()
             and obj.payment_status != Statement.PaymentStatus.PAID

@@ -104,6 +104,16 @@ class StatementRunItem(models.Model):
         return f"{self.run_id}/{self.agreement_id}: {self.status}"
 
 
+class StatementQuerySet(models.QuerySet["Statement"]):
+    def open(self) -> "StatementQuerySet":
+        """Statements still in force: issued and not void (confirmed or disputed included).
+
+        The one definition of "open": payments, penalties, reminders, flags and the
+        portal's money owed all start from it.
+        """
+        return self.filter(status__in=Statement.OPEN_STATUSES)
+
+
 class Statement(models.Model):
     """A bill to the brand: a monthly statement, a one-off bill or a penalty notice.
 
@@ -129,6 +139,8 @@ class Statement(models.Model):
         UNPAID = "unpaid", _("Unpaid 未付款")
         PARTIALLY_PAID = "partially_paid", _("Partially paid 部分付款")
         PAID = "paid", _("Paid 已付清")
+
+    OPEN_STATUSES = (Status.ISSUED, Status.CONFIRMED, Status.DISPUTED)
 
     number = models.CharField(_("number"), max_length=40, unique=True)
     base_number = models.CharField(_("base number"), max_length=30, db_index=True)
@@ -186,6 +198,8 @@ class Statement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
+    objects = StatementQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("statement")
@@ -217,8 +231,9 @@ class Statement(models.Model):
         return self.number
 
     @property
-    def is_open_for_payment(self) -> bool:
-        return self.status in (self.Status.ISSUED, self.Status.CONFIRMED, self.Status.DISPUTED)
+    def is_open(self) -> bool:
+        """Issued and not void: see ``StatementQuerySet.open``."""
+        return self.status in self.OPEN_STATUSES
 
 
 class StatementLine(models.Model):

@@ -46,7 +46,7 @@ RECEIPT_EVENT = "notice.receipt_reminder"
 PAYMENT_EVENT = "notice.payment_reminder"
 OVERDUE_EVENT = "notice.overdue"
 
-OPEN_STATUSES = (Statement.Status.ISSUED, Statement.Status.CONFIRMED, Statement.Status.DISPUTED)
+OPEN_STATUSES = Statement.OPEN_STATUSES
 
 
 def brand_recipients(agreement: Any) -> list[str]:

@@ -39,7 +39,7 @@ from settlements import calculations as calc
 from settlements import documents, services
 from settlements.models import Statement
 
-OPEN_STATUSES = (Statement.Status.ISSUED, Statement.Status.CONFIRMED, Statement.Status.DISPUTED)
+OPEN_STATUSES = Statement.OPEN_STATUSES
 PAGE_SIZE = 20
 OVERDUE_SHOWN = 5  # the dashboard lists the longest overdue; the list page has them all
 VIEWERS_CANNOT_ACT = gettext_lazy(

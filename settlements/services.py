@@ -771,7 +771,7 @@ def payment_record(
             return PaymentRecorded(stored, created=False)
     statement = _lock_open(statement)
     _require_staff(by, statement.agreement)
-    if not statement.is_open_for_payment:
+    if not statement.is_open:
         raise InvalidStateError(msg.PAYMENT_STATE.format(status=statement.status))
     amount = Decimal(amount)
     if amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -993,7 +993,7 @@ def penalty_notices_monthly(*, on: date | None = None) -> list[str]:
     as_of = on.replace(day=1) - timedelta(days=1)
     notices = []
     open_statements = Statement.objects.filter(
-        status__in=[Statement.Status.ISSUED, Statement.Status.CONFIRMED, Statement.Status.DISPUTED],
+        status__in=Statement.OPEN_STATUSES,
         payment_due_on__lt=as_of,
         penalty_rate_per_day__gt=0,
     ).exclude(payment_status=Statement.PaymentStatus.PAID)
@@ -1455,7 +1455,7 @@ def flags_as_of(*, as_of: date, agreements: Any = None) -> list[Flag]:
                     )
                 )
     open_statements = Statement.objects.filter(
-        status__in=[Statement.Status.ISSUED, Statement.Status.CONFIRMED, Statement.Status.DISPUTED],
+        status__in=Statement.OPEN_STATUSES,
         agreement__in=agreements,
     ).select_related("agreement")
     for statement in open_statements:
