@@ -24,7 +24,15 @@ class HolidayAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(Event)
 class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     brand_path = "agreement__brand"
-    list_display = ["at", "action", "object_type", "object_id", "agreement", "actor", "message"]
+    list_display = [
+        "at",
+        "action_text",
+        "object_type",
+        "object_id",
+        "agreement",
+        "actor",
+        "message",
+    ]
     list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
     search_fields = ["action", "message", "agreement__number"]
     list_select_related = ["agreement", "actor"]
@@ -38,6 +46,10 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_text(self, obj):
+        return obj.action_label
 
     @admin.display(description=_("actor"))
     def actor_label(self, obj):

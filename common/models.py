@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.event_types import event_label
+
 
 class Holiday(models.Model):
     """A staff-maintained override of the statutory calendar for one date.
@@ -64,6 +66,11 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in words (``common.event_types``), in the active language."""
+        return event_label(self.action)
 
     @property
     def actor_label(self) -> str:
