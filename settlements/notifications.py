@@ -22,6 +22,7 @@ from common.events import event_record
 from common.models import Event
 from common.templatetags.portal import money_text, period_text
 from settlements.models import Statement
+from settlements.selectors import amount_paid, statement_penalty
 
 SUBJECTS = {
     "statement_late": "对账单逾期未出具 / Statement not issued on time",
@@ -82,8 +83,6 @@ def _dates(day: date | None) -> dict[str, str]:
 
 
 def _statement_context(statement: Statement, **extra: Any) -> dict[str, Any]:
-    from settlements.services import amount_paid
-
     agreement = statement.agreement
     paid = amount_paid(statement)
     with translation.override("zh-hans"):
@@ -198,8 +197,6 @@ def overdue_notice(*, statement: Statement, on: date) -> int:
     Sent on the first overdue day and then every ``OVERDUE_EVERY_DAYS`` days while the
     principal is unpaid; each of those weeks once.
     """
-    from settlements.services import statement_penalty
-
     if statement.status not in OPEN_STATUSES:
         return 0
     state = statement_penalty(statement=statement, as_of=on)

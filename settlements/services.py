@@ -8,13 +8,13 @@ state change locks the statement row, checks its state and raises ``InvalidState
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from common import clock
@@ -22,8 +22,7 @@ from common.calendar import work_calendar
 from common.events import event_record
 from contracts.models import Agreement, Installment
 from core.exceptions import DomainError, InvalidStateError, RuleViolation
-from core.money import CommissionLine, days_overdue, penalty_as_of, termination_right_held
-from core.money import Payment as PaymentFact
+from core.money import ZERO, CommissionLine
 from core.periods import Period
 from core.workdays import WorkCalendar, fallback_note
 from kpis.models import KpiRecord, SaleLine
@@ -43,9 +42,19 @@ from settlements.models import (
     StatementRunItem,
 )
 from settlements.models import Payment as PaymentRow
+from settlements.selectors import (  # noqa: F401  (re-exported: callers read them here too)
+    SETTLED_KINDS,
+    Flag,
+    PenaltyState,
+    agreements_settled_in,
+    amount_paid,
+    flags_as_of,
+    issue_deadline_of,
+    issued_on_for,
+    schedule_terms,
+    statement_penalty,
+)
 
-ZERO = Decimal("0.00")
-SETTLED_KINDS = (Agreement.Kind.B2B_COMMISSION, Agreement.Kind.REVENUE_SHARE)
 # Penalty notices are payable 5 working days after they are issued (our default: the
 # templates are silent). A notice carries no penalty of its own: penalties never compound.
 PENALTY_NOTICE_WORKING_DAYS = 5
@@ -65,27 +74,6 @@ def _next_number(year: int) -> str:
 
 def _versioned(base_number: str, version: int) -> str:
     return base_number if version == 1 else f"{base_number}-v{version}"
-
-
-def schedule_terms(agreement: Agreement) -> calc.ScheduleTerms:
-    """The issue/receipt/payment cycle of an agreement's monthly statements."""
-    if agreement.kind == Agreement.Kind.REVENUE_SHARE:
-        t = agreement.revenue_share_terms
-        return calc.ScheduleTerms(
-            issue_by_day=t.issue_by_day,
-            receipt_working_days=t.receipt_working_days,
-            payment_day=t.payment_day,
-            payment_working_days=t.payment_working_days,
-            payment_window_start_day=t.payment_window_start_day,
-        )
-    if agreement.kind == Agreement.Kind.B2B_COMMISSION:
-        # Same issue and receipt cycle; payment as the terms say, no fixed-day floor.
-        return calc.ScheduleTerms(
-            payment_day=None,
-            payment_working_days=agreement.b2b_terms.payment_working_days,
-            payment_window_start_day=None,
-        )
-    raise RuleViolation({"agreement": [msg.NOT_SETTLED_MONTHLY]})
 
 
 def _calendar_note(calendar: WorkCalendar) -> str:
@@ -123,18 +111,6 @@ def _not_future(day: date, field_name: str) -> None:
 
 
 # --- monthly computation ---------------------------------------------------------------
-
-
-def agreements_settled_in(period: Period) -> Any:
-    """B2B and revenue-share agreements active on any day of ``period`` (not drafts)."""
-    return Agreement.objects.filter(
-        kind__in=SETTLED_KINDS,
-        status__in=[Agreement.Status.ACTIVE, Agreement.Status.EXPIRED, Agreement.Status.TERMINATED],
-        starts_on__lte=period.last_day,
-    ).filter(
-        Q(terminated_on__isnull=True, ends_on__gte=period.first_day)
-        | Q(terminated_on__gte=period.first_day)
-    )
 
 
 @dataclass(frozen=True)
@@ -713,10 +689,6 @@ def statement_correct(*, statement: Statement, by: Any) -> Statement:
 # --- payments ---------------------------------------------------------------------------
 
 
-def amount_paid(statement: Statement) -> Decimal:
-    return statement.payments.aggregate(total=Sum("amount"))["total"] or ZERO
-
-
 def _update_payment_status(statement: Statement) -> None:
     paid = amount_paid(statement)
     if paid <= 0 and statement.total_due > 0:
@@ -803,91 +775,6 @@ def payment_record(
 
 
 # --- penalties --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PenaltyState:
-    as_of: date
-    due_on: date | None
-    days_overdue: int
-    outstanding: Decimal
-    rate: Decimal
-    penalty: Decimal
-    waived: Decimal
-    billed: Decimal
-    termination_right: bool
-
-    @property
-    def penalty_net_of_waivers(self) -> Decimal:
-        """The penalty accrued to ``as_of`` less what was waived, never below zero."""
-        return max(self.penalty - self.waived, ZERO)
-
-
-def _payment_facts(statement: Statement) -> list[PaymentFact]:
-    return [PaymentFact(paid_on=p.paid_on, amount=p.amount) for p in statement.payments.all()]
-
-
-def _termination_overdue_days(statement: Statement) -> int | None:
-    if (
-        statement.kind == Statement.Kind.MONTHLY
-        and statement.agreement.kind == Agreement.Kind.REVENUE_SHARE
-    ):
-        return int(statement.agreement.revenue_share_terms.termination_overdue_days)
-    return None
-
-
-def statement_penalty(*, statement: Statement, as_of: date) -> PenaltyState:
-    """Penalty, overdue days, outstanding principal and termination right as of a date.
-
-    Derived from the due date, the rate and the payments only, so back-dated payments
-    correct it; nothing accumulates. A void or draft statement accrues nothing.
-    """
-    facts = _payment_facts(statement)
-    paid_by_as_of = sum((p.amount for p in facts if p.paid_on <= as_of), ZERO)
-    outstanding = statement.total_due - paid_by_as_of
-    due_on = statement.payment_due_on
-    rate = statement.penalty_rate_per_day
-    waived = statement.penalty_waivers.aggregate(total=Sum("amount"))["total"] or ZERO
-    billed = (
-        statement.penalty_notices.exclude(status=Statement.Status.VOID).aggregate(
-            total=Sum("total_due")
-        )["total"]
-        or ZERO
-    )
-    if statement.status in (Statement.Status.DRAFT, Statement.Status.VOID) or due_on is None:
-        return PenaltyState(as_of, due_on, 0, outstanding, rate, ZERO, waived, billed, False)
-    penalty = (
-        penalty_as_of(
-            principal=statement.total_due,
-            due_on=due_on,
-            rate_per_day=rate,
-            payments=facts,
-            as_of=as_of,
-        )
-        if rate > 0
-        else ZERO
-    )
-    overdue_days = _termination_overdue_days(statement)
-    right = overdue_days is not None and termination_right_held(
-        principal=statement.total_due,
-        due_on=due_on,
-        payments=facts,
-        as_of=as_of,
-        overdue_days=overdue_days,
-    )
-    return PenaltyState(
-        as_of=as_of,
-        due_on=due_on,
-        days_overdue=days_overdue(
-            principal=statement.total_due, due_on=due_on, payments=facts, as_of=as_of
-        ),
-        outstanding=outstanding,
-        rate=rate,
-        penalty=penalty,
-        waived=waived,
-        billed=billed,
-        termination_right=right,
-    )
 
 
 @transaction.atomic
@@ -1176,28 +1063,6 @@ def installment_bills_due_from_end(*, on: date | None = None) -> list[str]:
 # --- demands, expenses ------------------------------------------------------------------
 
 
-def issue_deadline_of(
-    *, agreement: Agreement, period: Period, calendar: WorkCalendar | None = None
-) -> date:
-    """The day a monthly statement must be issued by; pass ``calendar`` when computing
-    many, so the holiday table is read once."""
-    return calc.issue_deadline(
-        period=period, terms=schedule_terms(agreement), calendar=calendar or work_calendar()
-    )
-
-
-def _issued_on_for(agreement: Agreement, period: Period) -> date | None:
-    statement = (
-        Statement.objects.filter(
-            agreement=agreement, kind=Statement.Kind.MONTHLY, period=str(period)
-        )
-        .exclude(status=Statement.Status.DRAFT)
-        .order_by("version")
-        .first()
-    )
-    return statement.issued_on if statement else None
-
-
 @transaction.atomic
 def statement_demand(
     *, agreement: Agreement, period: Period, by: Any, demanded_on: date | None = None
@@ -1208,7 +1073,7 @@ def statement_demand(
     _not_future(demanded_on, "demanded_on")
     deadline = issue_deadline_of(agreement=agreement, period=period)
     if not calc.statement_late(
-        issue_deadline=deadline, issued_on=_issued_on_for(agreement, period), as_of=demanded_on
+        issue_deadline=deadline, issued_on=issued_on_for(agreement, period), as_of=demanded_on
     ):
         raise InvalidStateError(msg.NOT_LATE.format(period=period, deadline=deadline))
     demand, created = StatementDemand.objects.get_or_create(
@@ -1396,95 +1261,6 @@ def statement_run_finish(*, run_id: int) -> None:
 
 
 # --- flags ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A condition derived from the data as of a date (nothing stored but first sight)."""
-
-    name: str
-    agreement: Agreement
-    statement: Statement | None = None
-    period: str = ""
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        return f"{self.name}:{self.agreement.pk}:{self.statement.pk if self.statement else '-'}:{self.period}"
-
-
-def flags_as_of(*, as_of: date, agreements: Any = None) -> list[Flag]:
-    """Every flag of DOMAIN as of ``as_of``: late statements, brand termination rights,
-    receipts overdue (deemed confirmations), payments overdue, agency termination rights."""
-    flags: list[Flag] = []
-    calendar = work_calendar()
-    agreements = (
-        agreements if agreements is not None else Agreement.objects.filter(kind__in=SETTLED_KINDS)
-    )
-    settled = agreements.filter(kind__in=SETTLED_KINDS).exclude(status=Agreement.Status.DRAFT)
-    for agreement in settled.select_related("revenue_share_terms", "b2b_terms"):
-        month = Period.of(as_of).previous()
-        first = Period.of(agreement.starts_on)
-        # The last few closed months are enough: older ones are issued or long flagged.
-        for period in (month.previous().previous(), month.previous(), month):
-            if period < first or agreement.starts_on > period.last_day:
-                continue
-            if agreement.effective_ends_on < period.first_day:
-                continue
-            deadline = issue_deadline_of(agreement=agreement, period=period, calendar=calendar)
-            issued_on = _issued_on_for(agreement, period)
-            if calc.statement_late(issue_deadline=deadline, issued_on=issued_on, as_of=as_of):
-                flags.append(
-                    Flag(
-                        "statement_late",
-                        agreement,
-                        period=str(period),
-                        detail={"deadline": deadline.isoformat()},
-                    )
-                )
-            demand = StatementDemand.objects.filter(agreement=agreement, period=str(period)).first()
-            if demand and calc.brand_termination_right(
-                demand_on=demand.demanded_on, issued_on=issued_on, as_of=as_of
-            ):
-                flags.append(
-                    Flag(
-                        "brand_termination_right",
-                        agreement,
-                        period=str(period),
-                        detail={"demanded_on": demand.demanded_on.isoformat()},
-                    )
-                )
-    open_statements = Statement.objects.filter(
-        status__in=Statement.OPEN_STATUSES,
-        agreement__in=agreements,
-    ).select_related("agreement")
-    for statement in open_statements:
-        if (
-            statement.status == Statement.Status.ISSUED
-            and statement.receipt_due_on
-            and as_of > statement.receipt_due_on
-        ):
-            flags.append(Flag("receipt_overdue", statement.agreement, statement))
-        state = statement_penalty(statement=statement, as_of=as_of)
-        if state.days_overdue > 0:
-            flags.append(
-                Flag(
-                    "payment_overdue",
-                    statement.agreement,
-                    statement,
-                    detail={"days": state.days_overdue, "penalty": str(state.penalty)},
-                )
-            )
-        if state.termination_right:
-            flags.append(
-                Flag(
-                    "agency_termination_right",
-                    statement.agreement,
-                    statement,
-                    detail={"days": state.days_overdue},
-                )
-            )
-    return flags
 
 
 def flags_log_new(*, as_of: date | None = None) -> list[Flag]:
