@@ -31,7 +31,7 @@ from rest_framework.settings import api_settings
 from accounts.models import BankAccount, Organization
 from accounts.selectors import organizations_for_user
 from common import clock
-from common.api.fields import IdFilter, MoneyField, PeriodField, RateField
+from common.api.fields import IdFilter, MoneyField, RateField
 from common.api.idempotency import idempotent
 from common.api.permissions import BrandFinanceOrStaff, is_agency_side
 from common.api.scoping import ScopedViewSetMixin
@@ -47,8 +47,7 @@ from contracts.services import (
     renewal_objection_record,
 )
 from core.exceptions import InvalidStateError, RuleViolation
-from core.periods import Period, renewal_objection_deadline
-from settlements.services import statement_demand  # the demand (催缴) rules are settlements'
+from core.periods import renewal_objection_deadline
 
 ZERO = Decimal("0")
 PRICE_FIELDS = ("factory_price", "distributor_price", "min_retail_price")
@@ -537,17 +536,6 @@ class TerminateSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
 
 
-class DemandSerializer(serializers.Serializer):
-    period = PeriodField(help_text="The month whose statement is late, YYYY-MM.")
-    on = serializers.DateField(required=False, help_text="Date of the demand (default today).")
-
-
-class DemandResultSerializer(serializers.Serializer):
-    agreement = serializers.IntegerField()
-    period = serializers.CharField()
-    demanded_on = serializers.DateField(format=ISO_8601)
-
-
 class RenewalObjectionSerializer(serializers.Serializer):
     on = serializers.DateField(help_text="The date of the written objection.")
     by = serializers.ChoiceField(
@@ -602,7 +590,7 @@ class AgreementViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self) -> list[Any]:
-        if self.action in ("demand", "object_renewal"):
+        if self.action == "object_renewal":
             return [BrandFinanceOrStaff()]
         return super().get_permissions()
 
@@ -641,34 +629,6 @@ class AgreementViewSet(
             by=request.user,
         )
         return self._agreement_response(agreement)
-
-    @extend_schema(request=DemandSerializer, responses={201: DemandResultSerializer})
-    @action(detail=True, methods=["post"])
-    def demand(self, request: Request, pk: Any = None) -> Response:
-        """The brand demands (催缴) a late monthly statement; starts the 7-day clock.
-
-        Brand finance or staff. 409 when the statement is not late.
-        """
-        agreement = self.get_object()
-        body = DemandSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            demand = statement_demand(
-                agreement=agreement,
-                period=Period.parse(body.validated_data["period"]),
-                by=request.user,
-                demanded_on=body.validated_data.get("on"),
-            )
-        except RuleViolation as error:  # the service calls the date demanded_on
-            raise RuleViolation(
-                {("on" if name == "demanded_on" else name): m for name, m in error.errors.items()}
-            ) from error
-        data = {
-            "agreement": demand.agreement_id,
-            "period": str(demand.period),
-            "demanded_on": demand.demanded_on,
-        }
-        return Response(DemandResultSerializer(data).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=RenewalObjectionSerializer, responses={201: RenewalObjectionResultSerializer}

@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import ISO_8601, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -35,7 +35,9 @@ from common.api.fields import IdField, IdFilter, MoneyField, PeriodField, Period
 from common.api.idempotency import idempotent
 from common.api.permissions import BrandFinanceOrStaff, is_agency_side
 from common.api.scoping import ScopedViewSetMixin
+from contracts.models import Agreement
 from contracts.selectors import agreement_in_scope, agreements_in_scope
+from core.exceptions import RuleViolation
 from core.periods import Period
 from settlements import messages as msg
 from settlements import services
@@ -713,9 +715,62 @@ class ExpenseViewSet(
         return Response(self.get_serializer(expense).data, status=status.HTTP_201_CREATED)
 
 
+# --- demands (催缴) ------------------------------------------------------------------------
+
+
+class DemandSerializer(serializers.Serializer):
+    period = PeriodField(help_text="The month whose statement is late, YYYY-MM.")
+    on = serializers.DateField(required=False, help_text="Date of the demand (default today).")
+
+
+class DemandResultSerializer(serializers.Serializer):
+    agreement = serializers.IntegerField()
+    period = serializers.CharField()
+    demanded_on = serializers.DateField(format=ISO_8601)
+
+
+class AgreementDemandViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """The brand's written demand for a late monthly statement, posted under its agreement
+    (``agreements/{id}/demand/``): the rules of late statements are settlements'."""
+
+    queryset = Agreement.objects.all()
+    serializer_class = DemandSerializer
+    permission_classes = [BrandFinanceOrStaff]
+
+    @extend_schema(request=DemandSerializer, responses={201: DemandResultSerializer})
+    @action(detail=True, methods=["post"])
+    def demand(self, request: Request, pk: Any = None) -> Response:
+        """The brand demands (催缴) a late monthly statement; starts the 7-day clock.
+
+        Brand finance or staff. 409 when the statement is not late.
+        """
+        agreement = self.get_object()
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            demand = services.statement_demand(
+                agreement=agreement,
+                period=Period.parse(body.validated_data["period"]),
+                by=request.user,
+                demanded_on=body.validated_data.get("on"),
+            )
+        except RuleViolation as error:  # the service calls the date demanded_on
+            raise RuleViolation(
+                {("on" if name == "demanded_on" else name): m for name, m in error.errors.items()}
+            ) from error
+        data = {
+            "agreement": demand.agreement_id,
+            "period": str(demand.period),
+            "demanded_on": demand.demanded_on,
+        }
+        return Response(DemandResultSerializer(data).data, status=status.HTTP_201_CREATED)
+
+
 ROUTES: list = [  # (prefix, viewset, basename)
     ("statement-runs", StatementRunViewSet, "statement-run"),
     ("statements", StatementViewSet, "statement"),
     ("payments", PaymentViewSet, "payment"),
     ("expenses", ExpenseViewSet, "expense"),
+    # Adds agreements/{id}/demand/ beside contracts' agreements routes.
+    ("agreements", AgreementDemandViewSet, "agreement-demand"),
 ]
