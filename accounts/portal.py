@@ -1,8 +1,7 @@
-"""Client portal: who may enter, and the login, logout and password pages.
+"""Client portal: the login, logout and password pages, and where ``/`` leads.
 
-Brand users (finance or viewer) work in the portal; agency staff and superusers work in
-the admin and are sent there. Every portal page inherits ``BrandPortalMixin``, which
-also gives the views the brand and a helper that scopes a queryset to it.
+Who may enter is ``common.portal`` (``BrandPortalMixin``, ``is_portal_user``,
+``belongs_in_admin``), shared by the portal pages of every app.
 """
 
 from typing import Any
@@ -11,81 +10,23 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.mixins import AccessMixin
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
-from accounts.selectors import scope_for_user
-
-ADMIN_URL = "/admin/"
-NO_PORTAL_ACCESS = _(
-    "This account has no access to the client portal. Please ask the agency to give it a "
-    "brand role."
+from common.portal import (
+    ADMIN_URL,
+    NO_PORTAL_ACCESS,
+    BrandPortalMixin,
+    belongs_in_admin,
+    is_portal_user,
 )
-
-
-def is_portal_user(user: Any) -> bool:
-    """A brand finance or viewer user of a brand (superusers belong in the admin)."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and not user.is_superuser
-        and user.is_brand_user
-    )
-
-
-def belongs_in_admin(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and not is_portal_user(user)
-        and (user.is_staff or user.is_superuser)
-    )
 
 
 def landing_url(user: Any) -> str:
     """Where a user goes after logging in at the portal."""
     return ADMIN_URL if belongs_in_admin(user) else reverse("portal:dashboard")
-
-
-def forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    """The portal's 403 page, with a sentence saying why."""
-    return render(request, "portal/403.html", {"message": message}, status=403)
-
-
-class BrandPortalMixin(AccessMixin):
-    """Only brand users: anonymous → the portal login, staff → the admin, others → 403."""
-
-    login_url = reverse_lazy("portal:login")
-    request: HttpRequest
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return self.handle_no_permission()
-        if belongs_in_admin(user):
-            return HttpResponseRedirect(ADMIN_URL)
-        if not is_portal_user(user):
-            raise PermissionDenied(NO_PORTAL_ACCESS)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-
-    @property
-    def portal_user(self) -> User:
-        return self.request.user  # type: ignore[return-value]
-
-    def scoped(self, queryset: "QuerySet[Any]", brand_path: str) -> "QuerySet[Any]":
-        """``queryset`` limited to this user's brand (``brand_path`` leads to the brand)."""
-        return scope_for_user(queryset=queryset, user=self.portal_user, brand_path=brand_path)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
-        context["brand"] = self.portal_user.organization
-        context["can_act"] = self.portal_user.is_brand_finance
-        return context  # type: ignore[no-any-return]
 
 
 class PortalAuthenticationForm(AuthenticationForm):

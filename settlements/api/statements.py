@@ -1,16 +1,10 @@
-"""REST API of statements, month-end runs, payments and expenses (see shared/API.md).
-
-ROUTES is registered by config/api_urls.py. Every change goes through
-``settlements.services``; the views only look objects up in the caller's scope (an id
-outside it, or unknown, answers 404 on every method and action, including a
-``statement`` or ``agreement`` id in a POST body), call the service and answer with the
-object as it is now.
-"""
+"""Statements through the API: staff issue, void and correct them; the brand confirms or
+disputes; anyone in scope reads them, their penalty and their PDF."""
 
 import json
 from typing import Any
 
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
@@ -22,7 +16,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import ISO_8601, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -31,24 +25,17 @@ from rest_framework.response import Response
 
 from accounts.selectors import scope_for_user
 from common import clock
-from common.api.fields import IdField, IdFilter, MoneyField, PeriodField, PeriodFilter, RateField
-from common.api.idempotency import idempotent
-from common.api.permissions import BrandFinanceOrStaff, is_agency_side
+from common.api.fields import IdFilter, MoneyField, PeriodFilter, RateField
+from common.api.permissions import BrandFinanceOrStaff
 from common.api.scoping import ScopedViewSetMixin
-from contracts.models import Agreement
-from contracts.selectors import agreement_in_scope, agreements_in_scope
-from core.exceptions import RuleViolation
-from core.periods import Period
 from settlements import messages as msg
 from settlements import services
-from settlements.models import Expense, Payment, Statement, StatementLine, StatementRun
+from settlements.models import Statement, StatementLine
 
 # --- messages (module constants so tests assert them exactly) ---------------------------
 
 STATEMENT_NOT_FOUND = "对账单不存在或不在您的权限范围内 / no such statement in your scope"
 PDF_NOT_READY = "PDF 生成中，请稍后再试 / the PDF is still being rendered: try again shortly"
-PAYMENT_REF_CONFLICT = msg.PAYMENT_REF_CONFLICT  # raised by services.payment_record
-
 ZERO = services.ZERO
 
 
@@ -63,9 +50,6 @@ def statement_in_scope(user: Any, pk: int) -> Statement:
     if statement is None:
         raise NotFound(STATEMENT_NOT_FOUND)
     return statement
-
-
-# --- statements ---------------------------------------------------------------------------
 
 
 class StatementLineSerializer(serializers.ModelSerializer):
@@ -431,346 +415,3 @@ class StatementViewSet(
                 }
             ).data
         )
-
-
-# --- month-end runs -----------------------------------------------------------------------
-
-
-class StatementRunSerializer(serializers.ModelSerializer):
-    errors = serializers.SerializerMethodField()
-
-    class Meta:
-        model = StatementRun
-        fields = [
-            "id",
-            "period",
-            "agreement",
-            "status",
-            "total",
-            "done",
-            "failed",
-            "created",
-            "errors",
-            "created_at",
-            "finished_at",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_errors(self, run: StatementRun) -> list[dict[str, Any]]:
-        """Failures of agreements the caller may see (``{"agreement": number, "error"}``)."""
-        visible = self.context.get("visible_agreements")
-        if visible is None:
-            return list(run.errors or [])
-        return [e for e in run.errors or [] if e.get("agreement") in visible]
-
-
-class StatementRunRequestSerializer(serializers.Serializer):
-    period = PeriodField(help_text="A closed month, YYYY-MM")
-    agreement = IdField(required=False, help_text="Only this agreement (default: all)")
-
-
-class StatementRunFilter(filters.FilterSet):
-    period = PeriodFilter(field_name="period")
-    status = filters.ChoiceFilter(choices=StatementRun.Status.choices)
-
-    class Meta:
-        model = StatementRun
-        fields = ["period", "status"]
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Month-end runs and their progress"),
-    retrieve=extend_schema(summary="One month-end run"),
-)
-class StatementRunViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Month-end runs: staff start one for a closed month; it adds only what is missing."""
-
-    queryset = StatementRun.objects.order_by("-created_at", "-pk")
-    serializer_class = StatementRunSerializer
-    filterset_class = StatementRunFilter
-
-    def get_queryset(self) -> Any:
-        """Runs over all agreements are the agency side's; one agreement's run follows
-        that agreement's scope."""
-        queryset = super().get_queryset()
-        user = self.request.user
-        if getattr(user, "is_superuser", False):
-            return queryset
-        mine = Q(agreement__in=agreements_in_scope(user))
-        if is_agency_side(user):
-            return queryset.filter(mine | Q(agreement__isnull=True))
-        return queryset.filter(mine)
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        user = self.request.user
-        if not getattr(user, "is_superuser", False):
-            context["visible_agreements"] = set(
-                agreements_in_scope(user).values_list("number", flat=True)
-            )
-        return context
-
-    @extend_schema(
-        summary="Start the month-end run for a closed month (staff)",
-        request=StatementRunRequestSerializer,
-        responses={
-            201: StatementRunSerializer,
-            400: OpenApiResponse(description="Bad period, or the month is not closed yet"),
-            404: OpenApiResponse(description="The agreement is not in your scope"),
-        },
-    )
-    @idempotent
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        form = StatementRunRequestSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        pk = form.validated_data.get("agreement")
-        agreement = agreement_in_scope(request.user, pk) if pk is not None else None
-        run = services.statement_run_start(
-            period=form.validated_data["period"], by=request.user, agreement=agreement
-        )
-        return Response(self.get_serializer(run).data, status=status.HTTP_201_CREATED)
-
-
-# --- payments -----------------------------------------------------------------------------
-
-
-class PaymentSerializer(serializers.ModelSerializer):
-    statement = IdField(source="statement_id")
-    amount = MoneyField(
-        error_messages={
-            "max_decimal_places": msg.AMOUNT_POSITIVE,
-            "min_value": msg.AMOUNT_POSITIVE,
-        }
-    )
-    reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    external_ref = serializers.CharField(
-        max_length=100,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Unique: posting it again returns the stored payment",
-    )
-
-    class Meta:
-        model = Payment
-        fields = [
-            "id",
-            "statement",
-            "amount",
-            "paid_on",
-            "reference",
-            "external_ref",
-            "moved_from",
-            "created_at",
-        ]
-        read_only_fields = ["id", "moved_from", "created_at"]
-
-
-class PaymentFilter(filters.FilterSet):
-    statement = IdFilter(field_name="statement_id")
-    agreement = IdFilter(field_name="statement__agreement_id")
-
-    class Meta:
-        model = Payment
-        fields = ["statement", "agreement"]
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Payments received"),
-    retrieve=extend_schema(summary="One payment"),
-)
-class PaymentViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Payments: agency staff record them against an issued statement; brands read."""
-
-    queryset = Payment.objects.select_related("statement").order_by("-paid_on", "-pk")
-    serializer_class = PaymentSerializer
-    filterset_class = PaymentFilter
-    brand_path = "statement__agreement__brand"
-
-    @extend_schema(
-        summary="Record a payment (staff)",
-        responses={
-            201: PaymentSerializer,
-            200: OpenApiResponse(PaymentSerializer, description="external_ref already stored"),
-            400: OpenApiResponse(description="Overpayment, a future date, bad input"),
-            404: OpenApiResponse(description="The statement is not in your scope"),
-            409: OpenApiResponse(
-                description="A draft or void statement, or an external_ref of another payment"
-            ),
-        },
-    )
-    @idempotent
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        form = self.get_serializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        values = form.validated_data
-        statement = statement_in_scope(request.user, values["statement_id"])
-        external_ref = values["external_ref"].strip()
-        recorded = services.payment_record(
-            statement=statement,
-            amount=values["amount"],
-            paid_on=values["paid_on"],
-            reference=values["reference"],
-            external_ref=external_ref,
-            by=request.user,
-        )
-        return Response(
-            self.get_serializer(recorded.payment).data,
-            status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
-        )
-
-
-# --- expenses -----------------------------------------------------------------------------
-
-
-class ExpenseSerializer(serializers.ModelSerializer):
-    agreement = IdField(source="agreement_id")
-    period = PeriodField()
-    amount = MoneyField(error_messages={"max_decimal_places": msg.AMOUNT_POSITIVE})
-    description = serializers.CharField(
-        max_length=300, allow_blank=True, error_messages={"required": msg.REQUIRED}
-    )
-    receipt_ref = serializers.CharField(
-        max_length=200, allow_blank=True, error_messages={"required": msg.RECEIPT_REQUIRED}
-    )
-
-    class Meta:
-        model = Expense
-        fields = [
-            "id",
-            "agreement",
-            "period",
-            "amount",
-            "description",
-            "receipt_ref",
-            "approved_by_brand_on",
-            "statement",
-            "created_at",
-        ]
-        read_only_fields = ["id", "statement", "created_at"]
-
-
-class ExpenseFilter(filters.FilterSet):
-    agreement = IdFilter(field_name="agreement_id")
-    period = PeriodFilter(field_name="period")
-
-    class Meta:
-        model = Expense
-        fields = ["agreement", "period"]
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Approved pass-through expenses (revenue share)"),
-    retrieve=extend_schema(summary="One approved expense"),
-)
-class ExpenseViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Marketing expenses the agency paid for the brand, with the brand's approval."""
-
-    queryset = Expense.objects.order_by("-period", "-pk")
-    serializer_class = ExpenseSerializer
-    filterset_class = ExpenseFilter
-    brand_path = "agreement__brand"
-
-    @extend_schema(
-        summary="Record an approved expense (staff)",
-        responses={
-            201: ExpenseSerializer,
-            400: OpenApiResponse(description="Bad input"),
-            404: OpenApiResponse(description="The agreement is not in your scope"),
-        },
-    )
-    @idempotent
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        form = self.get_serializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        values = form.validated_data
-        agreement = agreement_in_scope(request.user, values["agreement_id"])
-        expense = services.expense_record(
-            agreement=agreement,
-            period=Period.parse(values["period"]),
-            amount=values["amount"],
-            description=values["description"],
-            receipt_ref=values["receipt_ref"],
-            approved_by_brand_on=values["approved_by_brand_on"],
-            by=request.user,
-        )
-        return Response(self.get_serializer(expense).data, status=status.HTTP_201_CREATED)
-
-
-# --- demands (催缴) ------------------------------------------------------------------------
-
-
-class DemandSerializer(serializers.Serializer):
-    period = PeriodField(help_text="The month whose statement is late, YYYY-MM.")
-    on = serializers.DateField(required=False, help_text="Date of the demand (default today).")
-
-
-class DemandResultSerializer(serializers.Serializer):
-    agreement = serializers.IntegerField()
-    period = serializers.CharField()
-    demanded_on = serializers.DateField(format=ISO_8601)
-
-
-class AgreementDemandViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
-    """The brand's written demand for a late monthly statement, posted under its agreement
-    (``agreements/{id}/demand/``): the rules of late statements are settlements'."""
-
-    queryset = Agreement.objects.all()
-    serializer_class = DemandSerializer
-    permission_classes = [BrandFinanceOrStaff]
-
-    @extend_schema(request=DemandSerializer, responses={201: DemandResultSerializer})
-    @action(detail=True, methods=["post"])
-    def demand(self, request: Request, pk: Any = None) -> Response:
-        """The brand demands (催缴) a late monthly statement; starts the 7-day clock.
-
-        Brand finance or staff. 409 when the statement is not late.
-        """
-        agreement = self.get_object()
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            demand = services.statement_demand(
-                agreement=agreement,
-                period=Period.parse(body.validated_data["period"]),
-                by=request.user,
-                demanded_on=body.validated_data.get("on"),
-            )
-        except RuleViolation as error:  # the service calls the date demanded_on
-            raise RuleViolation(
-                {("on" if name == "demanded_on" else name): m for name, m in error.errors.items()}
-            ) from error
-        data = {
-            "agreement": demand.agreement_id,
-            "period": str(demand.period),
-            "demanded_on": demand.demanded_on,
-        }
-        return Response(DemandResultSerializer(data).data, status=status.HTTP_201_CREATED)
-
-
-ROUTES: list = [  # (prefix, viewset, basename)
-    ("statement-runs", StatementRunViewSet, "statement-run"),
-    ("statements", StatementViewSet, "statement"),
-    ("payments", PaymentViewSet, "payment"),
-    ("expenses", ExpenseViewSet, "expense"),
-    # Adds agreements/{id}/demand/ beside contracts' agreements routes.
-    ("agreements", AgreementDemandViewSet, "agreement-demand"),
-]

@@ -1,0 +1,165 @@
+"""The receipt (回执) actions: confirming, disputing and withdrawing a dispute.
+
+Each is a POST (CSRF-checked) behind a confirmation page, open to the brand's finance
+users only, and calls the same services as the admin and the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from common import clock
+from common.portal import BrandPortalMixin, forbidden
+from core.exceptions import DomainError, RuleViolation
+from settlements import services
+from settlements.models import Statement
+from settlements.portal.labels import VIEWERS_CANNOT_ACT, awaits_receipt, label, visible_statements
+from settlements.portal.statements import confirm_preview
+
+
+class DisputeForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("What is wrong with this statement?"),
+        help_text=gettext_lazy(
+            "The agency reads this and replies here; be specific (lines, amounts, months)."
+        ),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def clean_comment(self) -> str:
+        comment = self.cleaned_data["comment"].strip()
+        if not comment:
+            raise ValidationError(_("Please say what is wrong."))
+        return comment
+
+
+class StatementActionView(BrandPortalMixin, TemplateView):
+    """A receipt action: GET shows the confirmation step, POST does it (finance only)."""
+
+    template_name = "portal/statement_action.html"
+    action = ""
+    form_class: type[forms.Form] | None = None
+
+    def _statement(self) -> Statement:
+        return label(get_object_or_404(visible_statements(self), pk=self.kwargs["pk"]))
+
+    def _detail(self, statement: Statement) -> HttpResponse:
+        return redirect("portal:statement", pk=statement.pk)
+
+    def _refuse(self, request: HttpRequest) -> HttpResponse | None:
+        if not self.portal_user.is_brand_finance:
+            return forbidden(request, str(VIEWERS_CANNOT_ACT))
+        return None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        statement = self._statement()
+        refused = self._refuse(request)
+        if refused is not None:
+            return refused
+        if not self.allowed(statement):
+            messages.info(request, _("This statement is no longer waiting for that action."))
+            return self._detail(statement)
+        form = self.form_class() if self.form_class else None
+        return self.render_to_response(self.get_context_data(statement=statement, form=form))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        statement = self._statement()
+        refused = self._refuse(request)
+        if refused is not None:
+            return refused
+        if not self.allowed(statement):
+            messages.error(request, _("This statement is no longer waiting for that action."))
+            return self._detail(statement)
+        form = self.form_class(request.POST) if self.form_class else None
+        if form is not None and not form.is_valid():
+            return self.render_to_response(self.get_context_data(statement=statement, form=form))
+        try:
+            self.perform(statement, form)
+        except RuleViolation as error:
+            if form is not None:
+                for field, problems in error.errors.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+                return self.render_to_response(
+                    self.get_context_data(statement=statement, form=form)
+                )
+            messages.error(request, str(error))
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, self.done_message(statement))
+        return self._detail(statement)
+
+    def allowed(self, statement: Statement) -> bool:
+        return awaits_receipt(statement)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        statement = kwargs["statement"]
+        context.update(
+            {
+                "action": self.action,
+                "paid": services.amount_paid(statement),
+                "due_if_confirmed": confirm_preview(statement, clock.today())
+                if self.action == "confirm"
+                else None,
+            }
+        )
+        return context
+
+    def perform(self, statement: Statement, form: forms.Form | None) -> None:
+        raise NotImplementedError
+
+    def done_message(self, statement: Statement) -> str:
+        raise NotImplementedError
+
+
+class StatementConfirmView(StatementActionView):
+    action = "confirm"
+
+    def perform(self, statement: Statement, form: forms.Form | None) -> None:
+        services.statement_confirm(statement=statement, by=self.portal_user)
+
+    def done_message(self, statement: Statement) -> str:
+        return _("Statement %(number)s is confirmed.") % {"number": statement.number}
+
+
+class StatementDisputeView(StatementActionView):
+    action = "dispute"
+    form_class = DisputeForm
+
+    def perform(self, statement: Statement, form: forms.Form | None) -> None:
+        assert form is not None
+        services.statement_dispute(
+            statement=statement, comment=form.cleaned_data["comment"], by=self.portal_user
+        )
+
+    def done_message(self, statement: Statement) -> str:
+        return _(
+            "Your dispute of %(number)s was sent to the agency. Its reply will appear here."
+        ) % {"number": statement.number}
+
+
+class StatementWithdrawDisputeView(StatementActionView):
+    action = "withdraw"
+
+    def allowed(self, statement: Statement) -> bool:
+        return statement.status == Statement.Status.DISPUTED
+
+    def perform(self, statement: Statement, form: forms.Form | None) -> None:
+        services.statement_withdraw_dispute(statement=statement, by=self.portal_user)
+
+    def done_message(self, statement: Statement) -> str:
+        return _("Your dispute is withdrawn; %(number)s awaits your receipt again.") % {
+            "number": statement.number
+        }

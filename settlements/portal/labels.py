@@ -1,0 +1,127 @@
+"""The portal's wording of statements and agreements, and what a brand may see of them.
+
+Drafts are the agency's work in progress and are never shown.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
+
+from common.portal import BrandPortalMixin
+from contracts.models import Agreement, Party
+from settlements.models import Statement
+
+PAGE_SIZE = 20
+OVERDUE_SHOWN = 5  # the dashboard lists the longest overdue; the list page has them all
+VIEWERS_CANNOT_ACT = gettext_lazy(
+    "Only your company's finance users can confirm or dispute statements. "
+    "Your account can read everything but cannot act."
+)
+
+KIND_LABELS = {
+    Statement.Kind.MONTHLY: gettext_lazy("Monthly statement"),
+    Statement.Kind.SETUP_FEE: gettext_lazy("Setup fee bill"),
+    Statement.Kind.INSTALLMENT: gettext_lazy("Installment bill"),
+    Statement.Kind.PENALTY: gettext_lazy("Penalty notice"),
+}
+STATUS_LABELS = {
+    Statement.Status.DRAFT: gettext_lazy("Draft"),
+    Statement.Status.ISSUED: gettext_lazy("Awaiting your receipt"),
+    Statement.Status.CONFIRMED: gettext_lazy("Confirmed"),
+    Statement.Status.DISPUTED: gettext_lazy("Disputed"),
+    Statement.Status.VOID: gettext_lazy("Void"),
+}
+PAYMENT_LABELS = {
+    Statement.PaymentStatus.UNPAID: gettext_lazy("Unpaid"),
+    Statement.PaymentStatus.PARTIALLY_PAID: gettext_lazy("Partly paid"),
+    Statement.PaymentStatus.PAID: gettext_lazy("Paid"),
+}
+ISSUED_LABEL = gettext_lazy("Issued")
+AGREEMENT_KIND_LABELS = {
+    Agreement.Kind.B2B_COMMISSION: gettext_lazy("B2B distributor recruitment"),
+    Agreement.Kind.REVENUE_SHARE: gettext_lazy("Revenue share"),
+    Agreement.Kind.CONSULTING_FIXED_FEE: gettext_lazy("Fixed-fee consulting"),
+}
+AGREEMENT_STATUS_LABELS = {
+    Agreement.Status.DRAFT: gettext_lazy("Draft"),
+    Agreement.Status.ACTIVE: gettext_lazy("Active"),
+    Agreement.Status.EXPIRED: gettext_lazy("Expired"),
+    Agreement.Status.TERMINATED: gettext_lazy("Terminated"),
+}
+PARTY_LABELS = {
+    Party.NONE: gettext_lazy("nobody"),
+    Party.BRAND: gettext_lazy("you (the brand)"),
+    Party.AGENCY: gettext_lazy("the agency"),
+    Party.BOTH: gettext_lazy("both sides"),
+}
+# What the brand reads in a statement's history; other events (drafts) stay internal.
+EVENT_LABELS = {
+    "statement.issued": gettext_lazy("Issued"),
+    "statement.confirmed": gettext_lazy("Confirmed"),
+    "statement.deemed_confirmed": gettext_lazy("Confirmed by silence at the receipt deadline"),
+    "statement.disputed": gettext_lazy("Disputed"),
+    "statement.dispute_replied": gettext_lazy("The agency replied to the dispute"),
+    "statement.dispute_withdrawn": gettext_lazy("Dispute withdrawn"),
+    "statement.voided": gettext_lazy("Voided"),
+    "payment.recorded": gettext_lazy("Payment received"),
+    "payments.moved": gettext_lazy("Payments moved over from the previous version"),
+    "penalty.waived": gettext_lazy("Penalty waived"),
+    "notice.statement_issued": gettext_lazy("New-statement e-mail sent"),
+    "notice.receipt_reminder": gettext_lazy("Receipt reminder sent"),
+    "notice.payment_reminder": gettext_lazy("Payment reminder sent"),
+    "notice.overdue": gettext_lazy("Overdue notice sent"),
+    "flag.receipt_overdue": gettext_lazy("Receipt deadline passed"),
+    "flag.payment_overdue": gettext_lazy("Payment overdue"),
+    "flag.agency_termination_right": gettext_lazy(
+        "More than 15 days overdue: the agency may terminate"
+    ),
+}
+FILTER_STATUSES = [
+    (Statement.Status.ISSUED, STATUS_LABELS[Statement.Status.ISSUED]),
+    (Statement.Status.CONFIRMED, STATUS_LABELS[Statement.Status.CONFIRMED]),
+    (Statement.Status.DISPUTED, STATUS_LABELS[Statement.Status.DISPUTED]),
+    (Statement.Status.VOID, STATUS_LABELS[Statement.Status.VOID]),
+]
+OVERDUE = "overdue"
+FILTER_PAYMENTS = [
+    (Statement.PaymentStatus.UNPAID, PAYMENT_LABELS[Statement.PaymentStatus.UNPAID]),
+    (
+        Statement.PaymentStatus.PARTIALLY_PAID,
+        PAYMENT_LABELS[Statement.PaymentStatus.PARTIALLY_PAID],
+    ),
+    (Statement.PaymentStatus.PAID, PAYMENT_LABELS[Statement.PaymentStatus.PAID]),
+    (OVERDUE, gettext_lazy("Overdue")),
+]
+
+
+def awaits_receipt(statement: Statement) -> bool:
+    """Whether the brand is asked to confirm or dispute: an issued statement with a receipt
+    deadline (monthly statements; one-off bills and penalty notices have none)."""
+    return statement.status == Statement.Status.ISSUED and statement.receipt_due_on is not None
+
+
+def label(statement: Statement) -> Statement:
+    """Attach the portal's wording of kind, review status and payment status."""
+    statement.kind_label = KIND_LABELS.get(statement.kind, statement.kind)  # type: ignore[attr-defined]
+    status_label = STATUS_LABELS.get(statement.status, statement.status)
+    if not awaits_receipt(statement) and statement.status == Statement.Status.ISSUED:
+        status_label = ISSUED_LABEL  # a bill without a receipt step (one-off, penalty)
+    statement.status_label = status_label  # type: ignore[attr-defined]
+    statement.payment_label = PAYMENT_LABELS.get(  # type: ignore[attr-defined]
+        statement.payment_status, statement.payment_status
+    )
+    return statement
+
+
+def visible_statements(view: BrandPortalMixin) -> QuerySet[Statement]:
+    """The brand's statements as the brand sees them: every version except drafts."""
+    return (
+        view.scoped(Statement.objects.all(), "agreement__brand")
+        .exclude(status=Statement.Status.DRAFT)
+        .select_related("agreement")
+    )
+
+
+def visible_agreements(view: BrandPortalMixin) -> QuerySet[Agreement]:
+    return view.scoped(Agreement.objects.all(), "brand").exclude(status=Agreement.Status.DRAFT)
