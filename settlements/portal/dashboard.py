@@ -116,9 +116,7 @@ class DashboardView(BrandPortalMixin, TemplateView):
         statements = visible_statements(self)
         open_items = [
             OpenItem(label(st), services.statement_penalty(statement=st, as_of=today))
-            for st in statements.filter(status__in=Statement.OPEN_STATUSES).exclude(
-                payment_status=Statement.PaymentStatus.PAID
-            )
+            for st in statements.open().exclude(payment_status=Statement.PaymentStatus.PAID)
         ]
         open_items = [item for item in open_items if item.outstanding > 0]
         overdue = sorted(

@@ -96,9 +96,11 @@ class StatementListView(BrandPortalMixin, TemplateView):
             if data["status"]:
                 statements = statements.filter(status=data["status"])
             if data["payment"] == OVERDUE:
-                statements = statements.filter(
-                    status__in=Statement.OPEN_STATUSES, payment_due_on__lt=today
-                ).exclude(payment_status=Statement.PaymentStatus.PAID)
+                statements = (
+                    statements.open()
+                    .filter(payment_due_on__lt=today)
+                    .exclude(payment_status=Statement.PaymentStatus.PAID)
+                )
             elif data["payment"]:
                 statements = statements.filter(payment_status=data["payment"])
             filtered = any(data.values())
@@ -108,7 +110,7 @@ class StatementListView(BrandPortalMixin, TemplateView):
             statement.paid_amount = services.amount_paid(statement)  # type: ignore[attr-defined]
             statement.outstanding = statement.total_due - statement.paid_amount  # type: ignore[attr-defined]
             statement.is_overdue = bool(  # type: ignore[attr-defined]
-                statement.status in Statement.OPEN_STATUSES
+                statement.is_open
                 and statement.payment_status != Statement.PaymentStatus.PAID
                 and statement.payment_due_on
                 and statement.payment_due_on < today
@@ -246,7 +248,7 @@ class StatementDetailView(BrandPortalMixin, TemplateView):
         statements = visible_statements(self)
         statement = label(get_object_or_404(statements, pk=kwargs["pk"]))
         paid = services.amount_paid(statement)
-        is_open = statement.status in Statement.OPEN_STATUSES
+        is_open = statement.is_open
         state = services.statement_penalty(statement=statement, as_of=today) if is_open else None
         versions = [
             label(st)
