@@ -55,28 +55,6 @@ PARTY_LABELS = {
     Party.AGENCY: gettext_lazy("the agency"),
     Party.BOTH: gettext_lazy("both sides"),
 }
-# What the brand reads in a statement's history; other events (drafts) stay internal.
-EVENT_LABELS = {
-    "statement.issued": gettext_lazy("Issued"),
-    "statement.confirmed": gettext_lazy("Confirmed"),
-    "statement.deemed_confirmed": gettext_lazy("Confirmed by silence at the receipt deadline"),
-    "statement.disputed": gettext_lazy("Disputed"),
-    "statement.dispute_replied": gettext_lazy("The agency replied to the dispute"),
-    "statement.dispute_withdrawn": gettext_lazy("Dispute withdrawn"),
-    "statement.voided": gettext_lazy("Voided"),
-    "payment.recorded": gettext_lazy("Payment received"),
-    "payments.moved": gettext_lazy("Payments moved over from the previous version"),
-    "penalty.waived": gettext_lazy("Penalty waived"),
-    "notice.statement_issued": gettext_lazy("New-statement e-mail sent"),
-    "notice.receipt_reminder": gettext_lazy("Receipt reminder sent"),
-    "notice.payment_reminder": gettext_lazy("Payment reminder sent"),
-    "notice.overdue": gettext_lazy("Overdue notice sent"),
-    "flag.receipt_overdue": gettext_lazy("Receipt deadline passed"),
-    "flag.payment_overdue": gettext_lazy("Payment overdue"),
-    "flag.agency_termination_right": gettext_lazy(
-        "More than 15 days overdue: the agency may terminate"
-    ),
-}
 FILTER_STATUSES = [
     (Statement.Status.ISSUED, STATUS_LABELS[Statement.Status.ISSUED]),
     (Statement.Status.CONFIRMED, STATUS_LABELS[Statement.Status.CONFIRMED]),

@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 
 from common import clock
 from common.calendar import work_calendar
+from common.event_types import BRAND_VISIBLE, event_label
 from common.models import Event
 from common.portal import BrandPortalMixin, is_zh, iso_date_text
 from common.templatetags.portal import money_text, percent_text
@@ -34,7 +35,6 @@ from settlements import documents, services
 from settlements.models import Statement
 from settlements.portal.labels import (
     AGREEMENT_KIND_LABELS,
-    EVENT_LABELS,
     FILTER_PAYMENTS,
     FILTER_STATUSES,
     OVERDUE,
@@ -202,14 +202,20 @@ def history_rows(statement: Statement) -> list[dict[str, Any]]:
     )
     rows = []
     for event in events:
-        text = EVENT_LABELS.get(event.action)
-        if text is None:
+        if event.action not in BRAND_VISIBLE:  # drafts, runs and the like stay internal
             continue
         detail = event.detail or {}
         note = event.message
         if event.action == "payment.recorded":
             note = f"{money_text(detail.get('amount'))} · {iso_date_text(detail.get('paid_on'))}"
-        rows.append({"at": event.at, "text": text, "actor": _actor(event, statement), "note": note})
+        rows.append(
+            {
+                "at": event.at,
+                "text": event_label(event.action),
+                "actor": _actor(event, statement),
+                "note": note,
+            }
+        )
     return rows
 
 
@@ -221,6 +227,13 @@ def _window_date(statement: Statement, window: Any) -> date | None:
         return date.fromisoformat(documents._payment_window(statement, window))
     except ValueError:
         return None
+
+
+def termination_overdue_days(statement: Statement) -> int | None:
+    """The days overdue past which the agency may terminate, as the agreement's terms say
+    (revenue share); None where the terms give no such right."""
+    days = getattr(statement.agreement.terms, "termination_overdue_days", None)
+    return int(days) if days is not None else None
 
 
 def confirm_preview(statement: Statement, today: date) -> date | None:
@@ -295,6 +308,7 @@ class StatementDetailView(BrandPortalMixin, TemplateView):
                 "can_confirm": awaits_receipt(statement),
                 "can_withdraw": statement.status == Statement.Status.DISPUTED,
                 "viewer_note": VIEWERS_CANNOT_ACT,
+                "termination_days": termination_overdue_days(statement) if state else None,
                 "today": today,
             }
         )

@@ -11,6 +11,7 @@ from common.portal import date_text
 from common.templatetags.portal import money_text, percent_text
 from contracts.models import Agreement, Party
 from core.periods import renewal_objection_deadline
+from settlements import selectors
 from settlements.portal.labels import PARTY_LABELS
 
 
@@ -61,6 +62,7 @@ def agreement_terms(agreement: Agreement) -> list[str]:
                 % {"fee": money_text(terms.setup_fee), "days": terms.setup_fee_due_days}
             )
     elif agreement.kind == Agreement.Kind.B2B_COMMISSION and terms is not None:
+        schedule = selectors.schedule_terms(agreement)  # the monthly cycle B2B follows
         sentences += [
             _(
                 "Monthly service fee %(fee)s, plus a commission of (distributor price − "
@@ -90,11 +92,15 @@ def agreement_terms(agreement: Agreement) -> list[str]:
                 "rate": percent_text(terms.min_conversion_rate),
             },
             _(
-                "The statement is issued by day 10 of the following month; you confirm or "
-                "dispute it within 5 working days, and payment is due %(days)s working days "
-                "after confirmation."
+                "The statement is issued by day %(issue)s of the following month; you "
+                "confirm or dispute it within %(receipt)s working days, and payment is due "
+                "%(days)s working days after confirmation."
             )
-            % {"days": terms.payment_working_days},
+            % {
+                "issue": schedule.issue_by_day,
+                "receipt": schedule.receipt_working_days,
+                "days": schedule.payment_working_days,
+            },
         ]
     elif agreement.kind == Agreement.Kind.CONSULTING_FIXED_FEE and terms is not None:
         sentences.append(
