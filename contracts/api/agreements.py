@@ -15,11 +15,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts import roles
 from accounts.models import BankAccount, Organization
 from accounts.selectors import organizations_for_user
 from common.api.fields import IdFilter, RateField
 from common.api.idempotency import idempotent
-from common.api.permissions import BrandFinanceOrStaff, is_agency_side
+from common.api.permissions import BrandFinanceOrStaff
 from common.api.scoping import ScopedViewSetMixin
 from contracts import validation as msg
 from contracts.api.fields import PartyField, user_of
@@ -294,7 +295,7 @@ class AgreementViewSet(
         body = RenewalObjectionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         by_party = body.validated_data["by"]
-        if not is_agency_side(request.user) and by_party != Party.BRAND:
+        if not roles.is_staff_for(request.user, agreement) and by_party != Party.BRAND:
             raise serializers.ValidationError({"by": [BRAND_OBJECTS_AS_BRAND]})
         objection = renewal_objection_record(
             agreement=agreement,

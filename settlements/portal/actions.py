@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from accounts import roles
 from common import clock
 from common.portal import BrandPortalMixin, forbidden
 from core.exceptions import DomainError, RuleViolation
@@ -56,14 +57,14 @@ class StatementActionView(BrandPortalMixin, TemplateView):
     def _detail(self, statement: Statement) -> HttpResponse:
         return redirect("portal:statement", pk=statement.pk)
 
-    def _refuse(self, request: HttpRequest) -> HttpResponse | None:
-        if not self.portal_user.is_brand_finance:
+    def _refuse(self, request: HttpRequest, statement: Statement) -> HttpResponse | None:
+        if not roles.is_brand_finance_for(self.portal_user, statement.agreement):
             return forbidden(request, str(VIEWERS_CANNOT_ACT))
         return None
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         statement = self._statement()
-        refused = self._refuse(request)
+        refused = self._refuse(request, statement)
         if refused is not None:
             return refused
         if not self.allowed(statement):
@@ -74,7 +75,7 @@ class StatementActionView(BrandPortalMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         statement = self._statement()
-        refused = self._refuse(request)
+        refused = self._refuse(request, statement)
         if refused is not None:
             return refused
         if not self.allowed(statement):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
+from accounts import roles
 from common import clock
 from common.calendar import work_calendar
 from common.event_types import BRAND_VISIBLE, event_label
@@ -305,6 +306,7 @@ class StatementDetailView(BrandPortalMixin, TemplateView):
                 "correction_pending": correction_pending,
                 "notices": notices,
                 "principal": principal,
+                "can_act": roles.is_brand_finance_for(self.portal_user, statement.agreement),
                 "can_confirm": awaits_receipt(statement),
                 "can_withdraw": statement.status == Statement.Status.DISPUTED,
                 "viewer_note": VIEWERS_CANNOT_ACT,
