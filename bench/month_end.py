@@ -26,6 +26,7 @@ import tempfile
 import time
 from multiprocessing import get_context
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -210,7 +211,7 @@ def main() -> None:
         f"setup: {args.agreements} agreements × {args.lines} lines in {time.perf_counter() - started:.1f} s"
     )
 
-    from settlements import services
+    from settlements import services, tasks
     from settlements.documents import statement_html, statement_pdf_store
     from settlements.models import Statement
     from settlements.pdf import render_pdf, warm_up
@@ -228,7 +229,8 @@ def main() -> None:
     )
 
     # 2. issuing (PDF rendering measured separately below)
-    services._enqueue_pdf = lambda statement: None  # type: ignore[assignment]
+    # The services enqueue through the tasks module; stub the PDF task out for this step.
+    tasks.statement_pdf_task = SimpleNamespace(delay=lambda statement_id: None)  # type: ignore[assignment]
     drafts = list(Statement.objects.filter(kind="monthly", status="draft"))
     started = time.perf_counter()
     for statement in drafts:

@@ -1,12 +1,22 @@
-"""Celery tasks: thin wrappers that take ids, load rows and call services."""
+"""Celery tasks: thin wrappers that take ids, load rows and call services.
+
+The services enqueue these (``settlements.services`` imports this module at its top),
+so each task imports the service it runs inside its function: this module never
+imports ``settlements.services`` while it is itself being imported.
+"""
+
+import gc
 
 from celery import shared_task
 from celery.signals import worker_process_init, worker_process_shutdown
 from django.db import OperationalError
 
 from common import clock
-from settlements import services
+from core.periods import Period
+from settlements import pdf
+from settlements.documents import statement_pdf_store
 from settlements.models import Statement
+from settlements.notifications import statement_issued_notify
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
@@ -14,14 +24,14 @@ RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retri
 @shared_task(**RETRY)
 def statement_run_item_task(item_id: int) -> None:
     """One agreement of a month-end run (idempotent: a redelivered task does nothing)."""
-    services.statement_run_item_process(item_id=item_id)
+    from settlements.services import statement_run_item_process
+
+    statement_run_item_process(item_id=item_id)
 
 
 @shared_task(**RETRY)
 def statement_pdf_task(statement_id: int) -> bool:
     """Render and keep the PDF of an issued statement version (returns early if done)."""
-    from settlements.documents import statement_pdf_store
-
     statement = Statement.objects.select_related("agreement").get(pk=statement_id)
     if statement.status == Statement.Status.DRAFT:
         return False
@@ -31,8 +41,6 @@ def statement_pdf_task(statement_id: int) -> bool:
 @shared_task(**RETRY)
 def statement_issued_notify_task(statement_id: int) -> int:
     """E-mail the brand's users that a statement, bill or notice was issued."""
-    from settlements.notifications import statement_issued_notify
-
     statement = Statement.objects.select_related("agreement__brand").get(pk=statement_id)
     return statement_issued_notify(statement=statement) or 0
 
@@ -40,32 +48,28 @@ def statement_issued_notify_task(statement_id: int) -> int:
 @shared_task(**RETRY)
 def daily_task() -> dict:
     """Renewals, end-based installments, deemed confirmations, penalty notices, flags."""
-    return services.daily_run()
+    from settlements.services import daily_run
+
+    return daily_run()
 
 
 @shared_task(**RETRY)
 def month_end_task() -> int | None:
     """On the 1st: start the month-end run for the month that just closed."""
-    from core.periods import Period
+    from settlements.services import statement_run_start
 
     period = Period.of(clock.today()).previous()
-    run = services.statement_run_start(period=str(period), by=None)
+    run = statement_run_start(period=str(period), by=None)
     return run.pk
 
 
 @worker_process_init.connect
 def _warm_pdf_engine(**_: object) -> None:
     """Load fonts once per worker process; later renders reuse them (PDF-NOTES)."""
-    import gc
-
-    from settlements.pdf import warm_up
-
-    warm_up()
+    pdf.warm_up()
     gc.freeze()
 
 
 @worker_process_shutdown.connect
 def _cleanup_pdf_engine(**_: object) -> None:
-    from settlements.pdf import cleanup
-
-    cleanup()
+    pdf.cleanup()

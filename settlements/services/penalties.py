@@ -1,0 +1,145 @@
+"""Late-payment penalties: notices that bill them, waivers that reduce them."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from accounts.roles import require_staff_for
+from common import clock
+from common.calendar import work_calendar
+from common.events import event_record
+from core.exceptions import RuleViolation
+from settlements import calculations as calc
+from settlements import messages as msg
+from settlements.models import PenaltyWaiver, Statement
+from settlements.selectors import statement_penalty
+from settlements.services._common import (
+    calendar_note,
+    enqueue_issued_notice,
+    enqueue_pdf,
+    iso_or_none,
+    next_number,
+    replace_lines,
+    snapshot_of,
+    statement_lock,
+)
+
+# Penalty notices are payable 5 working days after they are issued (our default: the
+# templates are silent). A notice carries no penalty of its own: penalties never compound.
+PENALTY_NOTICE_WORKING_DAYS = 5
+
+
+@transaction.atomic
+def penalty_notice_issue(*, statement: Statement, as_of: date, by: Any = None) -> Statement | None:
+    """Bill the penalty accrued to ``as_of`` minus what earlier notices billed and waivers.
+
+    Nothing to bill → None. One notice per statement and date (unique), so the daily job
+    can run twice.
+    """
+    if statement.kind == Statement.Kind.PENALTY:
+        return None
+    existing = statement.penalty_notices.filter(penalty_as_of=as_of).first()
+    if existing is not None:
+        return existing
+    state = statement_penalty(statement=statement, as_of=as_of)
+    amount = calc.penalty_notice_amount(
+        penalty_to_date=state.penalty, already_billed=state.billed, waived=state.waived
+    )
+    if amount <= 0:
+        return None
+    issued_on = min(clock.today(), max(as_of, statement.issued_on or as_of))
+    calendar = work_calendar()
+    base = next_number(issued_on.year)
+    notice = Statement.objects.create(
+        number=base,
+        base_number=base,
+        version=1,
+        agreement=statement.agreement,
+        kind=Statement.Kind.PENALTY,
+        penalty_of=statement,
+        penalty_as_of=as_of,
+        status=Statement.Status.ISSUED,
+        issued_on=issued_on,
+        total_due=amount,
+        payment_due_on=calendar.add_working_days(issued_on, PENALTY_NOTICE_WORKING_DAYS),
+        penalty_rate_per_day=Decimal("0"),
+        figures={
+            "principal_statement": statement.number,
+            "as_of": as_of.isoformat(),
+            "due_on": iso_or_none(state.due_on),
+            "rate": str(state.rate),
+            "days_overdue": state.days_overdue,
+            "penalty_to_date": str(state.penalty),
+            "already_billed": str(state.billed),
+            "waived": str(state.waived),
+        },
+        snapshot=snapshot_of(statement.agreement),
+        calendar_note=calendar_note(calendar),
+    )
+    replace_lines(
+        notice,
+        [
+            calc.Line(
+                calc.LineKind.PENALTY,
+                msg.PENALTY_LINE.format(number=statement.number, as_of=as_of.isoformat()),
+                amount,
+            )
+        ],
+    )
+    event_record(
+        action="penalty_notice.issued",
+        obj=notice,
+        actor=by,
+        agreement=statement.agreement,
+        detail={"statement": statement.number, "as_of": as_of.isoformat(), "amount": str(amount)},
+    )
+    enqueue_pdf(notice)
+    enqueue_issued_notice(notice)
+    return notice
+
+
+@transaction.atomic
+def penalty_waive(*, statement: Statement, amount: Decimal, reason: str, by: Any) -> PenaltyWaiver:
+    """Waive or reduce a statement's penalty (staff, logged with the reason)."""
+    statement = statement_lock(statement)
+    require_staff_for(by, statement.agreement)
+    if not reason or not reason.strip():
+        raise RuleViolation({"reason": [msg.REASON_REQUIRED]})
+    state = statement_penalty(statement=statement, as_of=clock.today())
+    waivable = state.penalty_net_of_waivers
+    if amount <= 0 or amount > waivable:
+        raise RuleViolation({"amount": [msg.WAIVER_RANGE.format(max=waivable)]})
+    waiver = PenaltyWaiver.objects.create(
+        statement=statement,
+        amount=amount,
+        reason=reason.strip(),
+        waived_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    event_record(
+        action="penalty.waived",
+        obj=statement,
+        actor=by,
+        agreement=statement.agreement,
+        message=reason.strip(),
+        detail={"amount": str(amount)},
+    )
+    return waiver
+
+
+def penalty_notices_monthly(*, on: date | None = None) -> list[str]:
+    """One notice a month per open overdue statement, as of the previous month's end."""
+    on = on or clock.today()
+    as_of = on.replace(day=1) - timedelta(days=1)
+    notices = []
+    open_statements = Statement.objects.filter(
+        status__in=Statement.OPEN_STATUSES,
+        payment_due_on__lt=as_of,
+        penalty_rate_per_day__gt=0,
+    ).exclude(payment_status=Statement.PaymentStatus.PAID)
+    for statement in open_statements.exclude(penalty_notices__penalty_as_of=as_of):
+        notice = penalty_notice_issue(statement=statement, as_of=as_of)
+        if notice is not None:
+            notices.append(notice.number)
+    return notices
