@@ -39,6 +39,7 @@ from common.events import event_record
 from contracts.models import Agreement
 from core.exceptions import RuleViolation
 from kpis import messages as msg
+from kpis import tasks
 from kpis.models import SaleLine, SalesImport
 from kpis.services import SaleContext, _line_from, _text, sale_row_clean, same_line
 
@@ -732,8 +733,6 @@ def sales_import_create(
     sales_import.file.save(name, uploaded_file, save=False)
     sales_import.save()
     if enqueue:
-        from kpis.tasks import sales_import_task  # the task module imports this one
-
         import_id = sales_import.pk
-        transaction.on_commit(lambda: sales_import_task.delay(import_id))
+        transaction.on_commit(lambda: tasks.sales_import_task.delay(import_id))
     return sales_import

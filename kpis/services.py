@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Min, Sum
 
@@ -432,8 +433,6 @@ def kpi_record_save(
     *, agreement: Agreement, period: str, values: Mapping[str, Any], by: Any
 ) -> KpiRecord:
     """Create or correct the month's KPI record; missing figures come from the sale lines."""
-    from django.core.exceptions import ValidationError
-
     month = period_parse(period)
     record = (
         KpiRecord.objects.select_for_update().filter(agreement=agreement, period=str(month)).first()

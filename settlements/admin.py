@@ -20,6 +20,7 @@ from common.models import Event
 from core.exceptions import DomainError
 from core.periods import Period
 from settlements import services
+from settlements.documents import statement_pdf_bytes
 from settlements.models import (
     Expense,
     Payment,
@@ -229,8 +230,6 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ]
 
     def pdf_view(self, request, pk):
-        from settlements.documents import statement_pdf_bytes
-
         statement = get_object_or_404(self.get_queryset(request), pk=pk)
         if statement.status in (Statement.Status.DRAFT, Statement.Status.VOID):
             # A draft is a preview; a void version is shown with its VOID mark.
