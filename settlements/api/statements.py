@@ -28,15 +28,15 @@ from common import clock
 from common.api.fields import IdFilter, MoneyField, PeriodFilter, RateField
 from common.api.permissions import BrandFinanceOrStaff
 from common.api.scoping import ScopedViewSetMixin
+from core.money import ZERO
 from settlements import messages as msg
-from settlements import services
+from settlements import selectors, services
 from settlements.models import Statement, StatementLine
 
 # --- messages (module constants so tests assert them exactly) ---------------------------
 
 STATEMENT_NOT_FOUND = "对账单不存在或不在您的权限范围内 / no such statement in your scope"
 PDF_NOT_READY = "PDF 生成中，请稍后再试 / the PDF is still being rendered: try again shortly"
-ZERO = services.ZERO
 
 
 def statements_in_scope(user: Any) -> Any:
@@ -118,7 +118,7 @@ class StatementSerializer(serializers.ModelSerializer):
 
     def _paid(self, statement: Statement) -> Any:
         paid = getattr(statement, "paid_sum", None)
-        return services.amount_paid(statement) if paid is None else paid
+        return selectors.amount_paid(statement) if paid is None else paid
 
     @extend_schema_field(MoneyField())
     def get_amount_paid(self, statement: Statement) -> str:
@@ -398,7 +398,7 @@ class StatementViewSet(
         query = PenaltyQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of") or clock.today()
-        state = services.statement_penalty(statement=statement, as_of=as_of)
+        state = selectors.statement_penalty(statement=statement, as_of=as_of)
         return Response(
             PenaltySerializer(
                 {

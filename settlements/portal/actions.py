@@ -21,7 +21,7 @@ from accounts import roles
 from common import clock
 from common.portal import BrandPortalMixin, forbidden
 from core.exceptions import DomainError, RuleViolation
-from settlements import services
+from settlements import selectors, services
 from settlements.models import Statement
 from settlements.portal.labels import VIEWERS_CANNOT_ACT, awaits_receipt, label, visible_statements
 from settlements.portal.statements import confirm_preview
@@ -110,7 +110,7 @@ class StatementActionView(BrandPortalMixin, TemplateView):
         context.update(
             {
                 "action": self.action,
-                "paid": services.amount_paid(statement),
+                "paid": selectors.amount_paid(statement),
                 "due_if_confirmed": confirm_preview(statement, clock.today())
                 if self.action == "confirm"
                 else None,

@@ -19,7 +19,7 @@ from common.templatetags.portal import period_text
 from contracts.models import Agreement
 from core.periods import Period
 from kpis.panels import b2b_kpi_panel, sales_panel
-from settlements import services
+from settlements import selectors
 from settlements.models import Statement
 from settlements.portal.labels import (
     AGREEMENT_KIND_LABELS,
@@ -37,7 +37,7 @@ class OpenItem:
     """An open statement with what is owed on it as of today."""
 
     statement: Statement
-    state: services.PenaltyState
+    state: selectors.PenaltyState
 
     @property
     def outstanding(self) -> Decimal:
@@ -70,7 +70,7 @@ FLAG_TEXTS = {
 TERMINATION_FLAGS = ("brand_termination_right", "agency_termination_right")
 
 
-def flag_rows(flags: list[services.Flag]) -> list[dict[str, Any]]:
+def flag_rows(flags: list[selectors.Flag]) -> list[dict[str, Any]]:
     """The flags a brand should read, as sentences; overdue payments are listed apart."""
     rows = []
     for flag in flags:
@@ -115,7 +115,7 @@ class DashboardView(BrandPortalMixin, TemplateView):
         )
         statements = visible_statements(self)
         open_items = [
-            OpenItem(label(st), services.statement_penalty(statement=st, as_of=today))
+            OpenItem(label(st), selectors.statement_penalty(statement=st, as_of=today))
             for st in statements.open().exclude(payment_status=Statement.PaymentStatus.PAID)
         ]
         open_items = [item for item in open_items if item.outstanding > 0]
@@ -138,7 +138,7 @@ class DashboardView(BrandPortalMixin, TemplateView):
             )
         ]
         awaiting.sort(key=lambda st: (st.receipt_due_on or date.max, st.number))
-        flags = flag_rows(services.flags_as_of(as_of=today, agreements=agreements))
+        flags = flag_rows(selectors.flags_as_of(as_of=today, agreements=agreements))
         context.update(
             {
                 "today": today,

@@ -32,7 +32,7 @@ from contracts.models import Agreement
 from core.exceptions import DomainError
 from core.periods import Period
 from settlements import calculations as calc
-from settlements import documents, services
+from settlements import documents, selectors
 from settlements.models import Statement
 from settlements.portal.labels import (
     AGREEMENT_KIND_LABELS,
@@ -108,7 +108,7 @@ class StatementListView(BrandPortalMixin, TemplateView):
         page = Paginator(statements, PAGE_SIZE).get_page(self.request.GET.get("page"))
         for statement in page.object_list:
             label(statement)
-            statement.paid_amount = services.amount_paid(statement)  # type: ignore[attr-defined]
+            statement.paid_amount = selectors.amount_paid(statement)  # type: ignore[attr-defined]
             statement.outstanding = statement.total_due - statement.paid_amount  # type: ignore[attr-defined]
             statement.is_overdue = bool(  # type: ignore[attr-defined]
                 statement.is_open
@@ -242,7 +242,7 @@ def confirm_preview(statement: Statement, today: date) -> date | None:
     if statement.kind != Statement.Kind.MONTHLY or not statement.period:
         return None
     try:
-        terms = services.schedule_terms(statement.agreement)
+        terms = selectors.schedule_terms(statement.agreement)
     except DomainError:
         return None
     return calc.payment_due_on(
@@ -261,9 +261,9 @@ class StatementDetailView(BrandPortalMixin, TemplateView):
         today = clock.today()
         statements = visible_statements(self)
         statement = label(get_object_or_404(statements, pk=kwargs["pk"]))
-        paid = services.amount_paid(statement)
+        paid = selectors.amount_paid(statement)
         is_open = statement.is_open
-        state = services.statement_penalty(statement=statement, as_of=today) if is_open else None
+        state = selectors.statement_penalty(statement=statement, as_of=today) if is_open else None
         versions = [
             label(st)
             for st in statements.filter(
