@@ -12,8 +12,6 @@ from common.portal import BrandPortalMixin
 from contracts.models import Agreement, Party
 from settlements.models import Statement
 
-PAGE_SIZE = 20
-OVERDUE_SHOWN = 5  # the dashboard lists the longest overdue; the list page has them all
 VIEWERS_CANNOT_ACT = gettext_lazy(
     "Only your company's finance users can confirm or dispute statements. "
     "Your account can read everything but cannot act."
