@@ -41,11 +41,7 @@ class OverdueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         overdue = Q(
             payment_due_on__lt=clock.today(),
-            status__in=[
-                Statement.Status.ISSUED,
-                Statement.Status.CONFIRMED,
-                Statement.Status.DISPUTED,
-            ],
+            status__in=Statement.OPEN_STATUSES,
         ) & ~Q(payment_status=Statement.PaymentStatus.PAID)
         if self.value() == "yes":
             return queryset.filter(overdue)
@@ -231,7 +227,7 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def pdf_view(self, request, pk):
         statement = get_object_or_404(self.get_queryset(request), pk=pk)
-        if statement.status in (Statement.Status.DRAFT, Statement.Status.VOID):
+        if not statement.is_open:
             # A draft is a preview; a void version is shown with its VOID mark.
             return HttpResponse(statement_pdf_bytes(statement), content_type="application/pdf")
         if not statement.pdf:

@@ -47,8 +47,6 @@ RECEIPT_EVENT = "notice.receipt_reminder"
 PAYMENT_EVENT = "notice.payment_reminder"
 OVERDUE_EVENT = "notice.overdue"
 
-OPEN_STATUSES = Statement.OPEN_STATUSES
-
 
 def brand_recipients(agreement: Any) -> list[str]:
     emails = (
@@ -174,7 +172,7 @@ def receipt_reminder(*, statement: Statement, on: date) -> int:
 def payment_reminder(*, statement: Statement, on: date) -> int:
     """Payment falls due soon. Once per statement and due date (confirming may move it)."""
     due_on = statement.payment_due_on
-    if statement.status not in OPEN_STATUSES or due_on is None:
+    if not statement.is_open or due_on is None:
         return 0
     if statement.payment_status == Statement.PaymentStatus.PAID:
         return 0
@@ -197,7 +195,7 @@ def overdue_notice(*, statement: Statement, on: date) -> int:
     Sent on the first overdue day and then every ``OVERDUE_EVERY_DAYS`` days while the
     principal is unpaid; each of those weeks once.
     """
-    if statement.status not in OPEN_STATUSES:
+    if not statement.is_open:
         return 0
     state = statement_penalty(statement=statement, as_of=on)
     if state.days_overdue <= 0 or state.outstanding <= 0:
@@ -229,9 +227,11 @@ def reminders_send(*, on: date) -> dict[str, list[str]]:
     e-mail of any issued statement that has not had one (penalty notices, or a send that
     failed). Returns the statement numbers mailed, per kind."""
     sent: dict[str, list[str]] = {"issued": [], "receipt": [], "payment": [], "overdue": []}
-    recent = Statement.objects.filter(
-        status__in=OPEN_STATUSES, issued_on__gte=on - timedelta(days=OVERDUE_EVERY_DAYS)
-    ).exclude(pk__in=_noticed(ISSUED_EVENT))
+    recent = (
+        Statement.objects.open()
+        .filter(issued_on__gte=on - timedelta(days=OVERDUE_EVERY_DAYS))
+        .exclude(pk__in=_noticed(ISSUED_EVENT))
+    )
     for statement in recent.select_related("agreement"):
         if statement_issued_notify(statement=statement):
             sent["issued"].append(statement.number)
@@ -244,7 +244,8 @@ def reminders_send(*, on: date) -> dict[str, list[str]]:
         if receipt_reminder(statement=statement, on=on):
             sent["receipt"].append(statement.number)
     unpaid = (
-        Statement.objects.filter(status__in=OPEN_STATUSES, payment_due_on__isnull=False)
+        Statement.objects.open()
+        .filter(payment_due_on__isnull=False)
         .exclude(payment_status=Statement.PaymentStatus.PAID)
         .select_related("agreement__brand")
     )

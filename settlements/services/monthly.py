@@ -51,8 +51,8 @@ def _unsettled_lines(agreement: Agreement, period: Period) -> tuple[list[SaleLin
     unsettled = SaleLine.objects.filter(agreement=agreement, settled_in__isnull=True)
     current = list(unsettled.filter(sold_on__gte=period.first_day, sold_on__lte=period.last_day))
     issued_periods = set(
-        Statement.objects.filter(agreement=agreement, kind=Statement.Kind.MONTHLY)
-        .exclude(status__in=[Statement.Status.DRAFT, Statement.Status.VOID])
+        Statement.objects.open()
+        .filter(agreement=agreement, kind=Statement.Kind.MONTHLY)
         .values_list("period", flat=True)
     )
     late = [

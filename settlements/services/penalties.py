@@ -133,11 +133,14 @@ def penalty_notices_monthly(*, on: date | None = None) -> list[str]:
     on = on or clock.today()
     as_of = on.replace(day=1) - timedelta(days=1)
     notices = []
-    open_statements = Statement.objects.filter(
-        status__in=Statement.OPEN_STATUSES,
-        payment_due_on__lt=as_of,
-        penalty_rate_per_day__gt=0,
-    ).exclude(payment_status=Statement.PaymentStatus.PAID)
+    open_statements = (
+        Statement.objects.open()
+        .filter(
+            payment_due_on__lt=as_of,
+            penalty_rate_per_day__gt=0,
+        )
+        .exclude(payment_status=Statement.PaymentStatus.PAID)
+    )
     for statement in open_statements.exclude(penalty_notices__penalty_as_of=as_of):
         notice = penalty_notice_issue(statement=statement, as_of=as_of)
         if notice is not None:

@@ -174,7 +174,7 @@ def statement_void(*, statement: Statement, by: Any, reason: str) -> Statement:
     """Void an issued statement (never edited in place); no penalty runs on it."""
     statement = statement_lock(statement)
     require_staff_for(by, statement.agreement)
-    if statement.status in (Statement.Status.DRAFT, Statement.Status.VOID):
+    if not statement.is_open:  # a draft or a void statement
         raise InvalidStateError(msg.CANNOT_VOID.format(status=statement.status))
     if not reason or not reason.strip():
         raise RuleViolation({"reason": [msg.REASON_REQUIRED]})
