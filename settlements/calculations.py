@@ -43,6 +43,28 @@ from kpis.evaluation import (  # noqa: F401  (re-exported: the B2B month takes a
     evaluate_b2b_kpis,
 )
 
+# --- rules in days (the templates' terms; an agreement's own terms override them) ---------
+
+# Revenue share: the monthly statement is issued by this day of the following month.
+ISSUE_BY_DAY = 10
+# Revenue share: the brand confirms or disputes within this many working days of issue.
+RECEIPT_WORKING_DAYS = 5
+# Revenue share: payment is due no earlier than this day of the month after the period…
+PAYMENT_DAY = 20
+# …and no earlier than this many working days after confirmation.
+PAYMENT_WORKING_DAYS = 3
+# Revenue share: payments are expected from this day of the month after the period.
+PAYMENT_WINDOW_START_DAY = 15
+# Revenue share: the setup fee is due this many calendar days after signing (a day off
+# moves it to the next working day).
+SETUP_FEE_DUE_DAYS = 3
+# After the brand's demand (催缴) the agency has this many calendar days to issue the
+# statement; once they pass unissued the brand may terminate.
+DEMAND_ISSUE_DAYS = 7
+# A penalty notice is payable this many working days after it is issued (our default: the
+# templates are silent). A notice carries no penalty of its own: penalties never compound.
+PENALTY_NOTICE_WORKING_DAYS = 5
+
 # --- error messages -----------------------------------------------------------------------
 
 CARRIED_IN_POSITIVE = "A carried-in amount is a loss and cannot be positive (got {amount})."
@@ -510,7 +532,11 @@ def installment_bills(
 
 
 def setup_fee_bill(
-    *, amount: Decimal, signed_on: date, due_days: int, calendar: WorkCalendar
+    *,
+    amount: Decimal,
+    signed_on: date,
+    due_days: int = SETUP_FEE_DUE_DAYS,
+    calendar: WorkCalendar,
 ) -> tuple[date, Line]:
     """The setup fee's due date and line.
 
@@ -533,11 +559,11 @@ class ScheduleTerms:
     ``payment_window_start_day`` is informational (payments expected from that day).
     """
 
-    issue_by_day: int = 10
-    receipt_working_days: int = 5
-    payment_day: int | None = 20
-    payment_working_days: int = 3
-    payment_window_start_day: int | None = 15
+    issue_by_day: int = ISSUE_BY_DAY
+    receipt_working_days: int = RECEIPT_WORKING_DAYS
+    payment_day: int | None = PAYMENT_DAY
+    payment_working_days: int = PAYMENT_WORKING_DAYS
+    payment_window_start_day: int | None = PAYMENT_WINDOW_START_DAY
 
 
 def _day_of_month(period: Period, day: int) -> date:
@@ -599,7 +625,11 @@ def statement_late(*, issue_deadline: date, issued_on: date | None, as_of: date)
 
 
 def brand_termination_right(
-    *, demand_on: date | None, issued_on: date | None, as_of: date, days: int = 7
+    *,
+    demand_on: date | None,
+    issued_on: date | None,
+    as_of: date,
+    days: int = DEMAND_ISSUE_DAYS,
 ) -> bool:
     """Whether the brand holds a termination right for a statement issued too late.
 

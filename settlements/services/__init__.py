@@ -13,6 +13,7 @@ are re-exported here too.
 """
 
 from core.money import ZERO
+from settlements.calculations import PENALTY_NOTICE_WORKING_DAYS
 from settlements.selectors import (
     SETTLED_KINDS,
     Flag,
@@ -42,7 +43,6 @@ from settlements.services.one_off import (
 )
 from settlements.services.payments import PaymentRecorded, payment_record
 from settlements.services.penalties import (
-    PENALTY_NOTICE_WORKING_DAYS,
     penalty_notice_issue,
     penalty_notices_monthly,
     penalty_waive,

@@ -26,10 +26,6 @@ from settlements.services._common import (
     statement_lock,
 )
 
-# Penalty notices are payable 5 working days after they are issued (our default: the
-# templates are silent). A notice carries no penalty of its own: penalties never compound.
-PENALTY_NOTICE_WORKING_DAYS = 5
-
 
 @transaction.atomic
 def penalty_notice_issue(*, statement: Statement, as_of: date, by: Any = None) -> Statement | None:
@@ -63,7 +59,7 @@ def penalty_notice_issue(*, statement: Statement, as_of: date, by: Any = None) -
         status=Statement.Status.ISSUED,
         issued_on=issued_on,
         total_due=amount,
-        payment_due_on=calendar.add_working_days(issued_on, PENALTY_NOTICE_WORKING_DAYS),
+        payment_due_on=calendar.add_working_days(issued_on, calc.PENALTY_NOTICE_WORKING_DAYS),
         penalty_rate_per_day=Decimal("0"),
         figures={
             "principal_statement": statement.number,
