@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -9,7 +7,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_helpers import ScopedAdminMixin, ScopedInlineMixin
-from contracts import validation as msg
 from contracts.models import (
     Agreement,
     B2BCommissionTerms,
@@ -26,6 +23,7 @@ from contracts.services import (
     agreement_create,
     agreement_terminate,
     agreement_update,
+    installments_validate,
 )
 from core.exceptions import DomainError, RuleViolation
 
@@ -97,13 +95,10 @@ class InstallmentFormSet(BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        if not percents:
-            raise ValidationError(msg.INSTALLMENTS_MISSING)
-        total = sum(percents, Decimal("0"))
-        if total != 100:
-            raise ValidationError(
-                msg.INSTALLMENTS_NOT_100.format(total=format(total.normalize(), "f"))
-            )
+        try:
+            installments_validate([{"percent": percent} for percent in percents])
+        except RuleViolation as error:
+            raise ValidationError(error.errors["installments"]) from None
 
 
 class InstallmentInline(ParentDraftOnlyMixin, admin.TabularInline):

@@ -8,8 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from contracts import validation as msg
-
-ZERO = Decimal("0")
+from core.money import ZERO
 
 
 def money_field(verbose_name: str, **kwargs: object) -> models.DecimalField:

@@ -28,6 +28,7 @@ from contracts.models import (
     RevenueShareTerms,
 )
 from core.exceptions import InvalidStateError, RuleViolation
+from core.money import InstallmentsNot100, installments_check_100
 from core.periods import renewal_objection_deadline, renewed_ends_on
 
 TERMS_MODELS: dict[str, type[B2BCommissionTerms | RevenueShareTerms | ConsultingTerms]] = {
@@ -62,18 +63,15 @@ def installments_validate(installments: list[dict[str, Any]]) -> None:
     """Refuse an installment schedule that is empty or does not add up to 100%."""
     if not installments:
         raise RuleViolation({"installments": [msg.INSTALLMENTS_MISSING]})
-    total = sum((Decimal(str(i["percent"])) for i in installments), Decimal("0"))
-    for item in installments:
-        if not (0 < Decimal(str(item["percent"])) <= 100):
-            raise RuleViolation({"installments": [msg.INSTALLMENT_PERCENT_RANGE]})
-    if total != 100:
+    percents = [Decimal(str(item["percent"])) for item in installments]
+    if not all(0 < percent <= 100 for percent in percents):
+        raise RuleViolation({"installments": [msg.INSTALLMENT_PERCENT_RANGE]})
+    try:
+        installments_check_100(percents)
+    except InstallmentsNot100 as error:
         raise RuleViolation(
-            {
-                "installments": [
-                    msg.INSTALLMENTS_NOT_100.format(total=format(total.normalize(), "f"))
-                ]
-            }
-        )
+            {"installments": [msg.INSTALLMENTS_NOT_100.format(total=error.total)]}
+        ) from None
 
 
 @transaction.atomic
@@ -203,7 +201,6 @@ def agreement_activate(*, agreement: Agreement, by: Any) -> Agreement:
 # Other apps register what must happen when an agreement becomes active (the one-off
 # bills of the settlements app), so contracts does not import settlements.
 ACTIVATION_HOOKS: list[Any] = []
-TERMINATION_HOOKS: list[Any] = []
 
 
 # Fields staff may edit in any state: internal notes, not terms of the contract.
@@ -279,8 +276,6 @@ def agreement_terminate(*, agreement: Agreement, on: date, reason: str, by: Any)
         message=reason.strip(),
         detail={"on": on.isoformat()},
     )
-    for hook in TERMINATION_HOOKS:
-        hook(agreement=agreement, by=by)
     return agreement
 
 

@@ -4,9 +4,6 @@ Bilingual on purpose: staff read Chinese, integrators often English.
 """
 
 ENDS_BEFORE_STARTS = "结束日期不能早于开始日期。/ The end date cannot be before the start date."
-STARTS_BEFORE_SIGNED = (
-    "生效日期不能早于签订日期。/ The start date cannot be before the signing date."
-)
 RATIO_OUT_OF_RANGE = "分成比例必须在 0 到 1 之间。/ The share ratio must be between 0 and 1."
 NEGATIVE_AMOUNT = "金额不能为负数。/ The amount cannot be negative."
 NEGATIVE_PRICE = "价格不能为负数。/ Prices cannot be negative."

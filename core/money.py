@@ -143,6 +143,22 @@ def _plain(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
+class InstallmentsNot100(ValueError):
+    """Installment percentages that do not add up to exactly 100."""
+
+    def __init__(self, total: Decimal) -> None:
+        self.total = _plain(total)  # as the messages write it: 90.00 → "90"
+        super().__init__(INSTALLMENTS_NOT_100.format(total=self.total))
+
+
+def installments_check_100(percents: Iterable[Decimal]) -> None:
+    """Refuse installment percentages that do not add up to exactly 100 (the one check:
+    the contracts services and admin call it too)."""
+    percent_total = sum(percents, start=Decimal(0))
+    if percent_total != HUNDRED:
+        raise InstallmentsNot100(percent_total)
+
+
 def installment_amounts(*, total: Decimal, percents: Sequence[Decimal]) -> list[Decimal]:
     """Split a contract total into installments by percentage.
 
@@ -153,9 +169,7 @@ def installment_amounts(*, total: Decimal, percents: Sequence[Decimal]) -> list[
     for percent in percents:
         if percent < 0:
             raise ValueError(INSTALLMENT_PERCENT_NEGATIVE.format(percent=_plain(percent)))
-    percent_total = sum(percents, start=Decimal(0))
-    if percent_total != HUNDRED:
-        raise ValueError(INSTALLMENTS_NOT_100.format(total=_plain(percent_total)))
+    installments_check_100(percents)
     contract_total = quantize_money(total)
     if contract_total < 0:
         raise ValueError(INSTALLMENT_TOTAL_NEGATIVE.format(total=contract_total))

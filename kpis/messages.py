@@ -30,7 +30,6 @@ EXTERNAL_REF_TWICE = (
     "外部单号 {ref} 在本次提交中出现两次（首次为第 {first} 项）"
     "/ external_ref {ref} appears twice (first at index {first})"
 )
-NOT_A_RATE = "必须是 0 到 1 之间的小数 / must be a fraction between 0 and 1"
 NOT_B2B = "只有 B2B 招商协议有月度最低指标 / only B2B commission agreements have monthly minimums"
 NOTHING_WITHHELD = (
     "本月指标已达成，服务费未被暂扣，无需豁免 / the minimums were met: no fee is withheld"

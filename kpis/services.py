@@ -4,21 +4,23 @@
 admin all use it, so a row is accepted or refused the same way everywhere.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Min, Sum
 
+from accounts.roles import is_brand_finance_for, is_staff_for
 from common import clock
 from common.events import event_record
 from contracts.models import Agreement, Product
 from contracts.selectors import PriceBook
 from core.exceptions import DomainError, RuleViolation
+from core.money import CENT, ZERO, quantize_money
 from core.periods import Period
 from kpis import messages as msg
 from kpis.evaluation import B2BTargets, KpiEvaluation, KpiFigures, evaluate_b2b_kpis
@@ -126,7 +128,7 @@ def _parse_amount(value: Any) -> Decimal | None:
         return None
     if too_big:
         return None
-    return amount.quantize(Decimal("0.01"))
+    return quantize_money(amount)
 
 
 def _parse_int(value: Any) -> int | None:
@@ -205,8 +207,8 @@ def sale_row_clean(
         ("unit_price", True, None),
         ("factory_price", False, None),
         ("distributor_price", False, None),
-        ("tax", False, Decimal("0.00")),
-        ("logistics", False, Decimal("0.00")),
+        ("tax", False, ZERO),
+        ("logistics", False, ZERO),
     ):
         if _text(row.get(name)) == "":
             if required:
@@ -409,7 +411,7 @@ def kpi_prefill(*, agreement: Agreement, period: Period) -> dict[str, Any]:
         .filter(first__gte=period.first_day, first__lte=period.last_day)
     )
     return {
-        "cartons_shipped": cartons.quantize(Decimal("0.01")),
+        "cartons_shipped": cartons.quantize(CENT, rounding=ROUND_HALF_UP),
         "sales_amount": sales,
         "distributors_recruited": firsts.aggregate(n=Count("distributor"))["n"] or 0,
     }
@@ -535,10 +537,8 @@ def kpi_waive(*, record: KpiRecord, reason: str, by: Any, consent_ref: str = "")
         raise RuleViolation({"agreement": [msg.NOT_B2B]})
     if not reason or not reason.strip():
         raise RuleViolation({"reason": [msg.REASON_REQUIRED]})
-    is_brand = getattr(by, "is_brand_finance", False) and by.organization_id == agreement.brand_id
-    is_staff = getattr(by, "is_superuser", False) or (
-        getattr(by, "is_agency_staff", False) and by.organization_id == agreement.agency_id
-    )
+    is_brand = is_brand_finance_for(by, agreement)
+    is_staff = is_staff_for(by, agreement)
     if not (is_brand or is_staff):
         raise RuleViolation({"non_field_errors": [msg.WAIVER_NOT_ALLOWED]})
     if not is_brand and not consent_ref.strip():
@@ -560,9 +560,3 @@ def kpi_waive(*, record: KpiRecord, reason: str, by: Any, consent_ref: str = "")
         detail={"period": record.period, "consent_ref": consent_ref.strip()},
     )
     return waiver
-
-
-def sale_lines_of_period(*, agreement: Agreement, period: Period) -> Iterable[SaleLine]:
-    return SaleLine.objects.filter(
-        agreement=agreement, sold_on__gte=period.first_day, sold_on__lte=period.last_day
-    )

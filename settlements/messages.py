@@ -1,10 +1,8 @@
 """User-facing messages of settlement services (constants, so tests assert them)."""
 
 from core.messages import (  # noqa: F401  (shared messages, re-exported)
-    BRAND_FINANCE_ONLY,
     FUTURE_DATE,
     PERIOD_INVALID,
-    STAFF_ONLY,
 )
 
 NOT_SETTLED_MONTHLY = "该类型协议没有月度对账单 / this kind of agreement has no monthly statement"

@@ -6,9 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.money import ZERO
 from kpis.models import period_field
-
-ZERO = Decimal("0.00")
 
 
 def money(verbose_name: str, **kwargs: object) -> models.DecimalField:

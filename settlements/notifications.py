@@ -28,7 +28,6 @@ SUBJECTS = {
     "statement_late": "对账单逾期未出具 / Statement not issued on time",
     "brand_termination_right": "催缴后仍未出具对账单 / Statement still missing after your demand",
     "receipt_overdue": "对账单回执已视为确认 / Statement deemed confirmed",
-    "payment_overdue": "付款已逾期 / Payment overdue",
     "agency_termination_right": "付款逾期超过 15 天 / Payment more than 15 days overdue",
 }
 STATEMENT_ISSUED_SUBJECT = "新对账单 {number} / New statement {number}"
@@ -271,8 +270,10 @@ def flag_notify(flag: Any) -> int:
     bare flag e-mail, so the brand is not told twice.
     """
     statement = flag.statement
-    if flag.name == "payment_overdue" and statement is not None and statement.payment_due_on:
-        # The flag's date: its days overdue counted from the due date.
+    if flag.name == "payment_overdue":
+        # Always on a statement past its due date; the flag's date is its days overdue
+        # counted from the due date.
+        assert statement is not None and statement.payment_due_on is not None
         on = statement.payment_due_on + timedelta(days=int(flag.detail.get("days", 1)))
         return overdue_notice(statement=statement, on=on)
     subject = SUBJECTS.get(flag.name)

@@ -213,9 +213,7 @@ def flags_as_of(*, as_of: date, agreements: Any = None) -> list[Flag]:
         first = Period.of(agreement.starts_on)
         # The last few closed months are enough: older ones are issued or long flagged.
         for period in (month.previous().previous(), month.previous(), month):
-            if period < first or agreement.starts_on > period.last_day:
-                continue
-            if agreement.effective_ends_on < period.first_day:
+            if period < first or agreement.effective_ends_on < period.first_day:
                 continue
             deadline = issue_deadline_of(agreement=agreement, period=period, calendar=calendar)
             issued_on = issued_on_for(agreement, period)

@@ -49,18 +49,17 @@ def statement_confirm(
     statement.status = Statement.Status.CONFIRMED
     statement.confirmed_on = confirmed_on
     statement.deemed_confirmed = deemed
-    if statement.kind == Statement.Kind.MONTHLY:
-        assert statement.period is not None
-        calendar = work_calendar()
-        statement.payment_due_on = calc.payment_due_on(
-            period=Period.parse(statement.period),
-            confirmed_on=confirmed_on,
-            terms=schedule_terms(agreement),
-            calendar=calendar,
-        )
-        note = calendar_note(calendar)
-        if note and note not in statement.calendar_note:
-            statement.calendar_note = (statement.calendar_note + " " + note).strip()
+    assert statement.period is not None  # a monthly statement
+    calendar = work_calendar()
+    statement.payment_due_on = calc.payment_due_on(
+        period=Period.parse(statement.period),
+        confirmed_on=confirmed_on,
+        terms=schedule_terms(agreement),
+        calendar=calendar,
+    )
+    note = calendar_note(calendar)
+    if note and note not in statement.calendar_note:
+        statement.calendar_note = (statement.calendar_note + " " + note).strip()
     statement.save()
     event_record(
         action="statement.deemed_confirmed" if deemed else "statement.confirmed",
