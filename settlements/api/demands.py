@@ -17,7 +17,14 @@ from common.api.scoping import ScopedViewSetMixin
 from contracts.models import Agreement
 from core.exceptions import RuleViolation
 from core.periods import Period
+from settlements import calculations as calc
 from settlements import services
+
+DEMAND_DESCRIPTION = (
+    "The brand demands (催缴) a late monthly statement; starts the "
+    f"{calc.DEMAND_ISSUE_DAYS}-day clock.\n\nBrand finance or staff. 409 when the statement "
+    "is not late."
+)
 
 
 class DemandSerializer(serializers.Serializer):
@@ -39,13 +46,14 @@ class AgreementDemandViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     serializer_class = DemandSerializer
     permission_classes = [BrandFinanceOrStaff]
 
-    @extend_schema(request=DemandSerializer, responses={201: DemandResultSerializer})
+    @extend_schema(
+        request=DemandSerializer,
+        responses={201: DemandResultSerializer},
+        description=DEMAND_DESCRIPTION,
+    )
     @action(detail=True, methods=["post"])
     def demand(self, request: Request, pk: Any = None) -> Response:
-        """The brand demands (催缴) a late monthly statement; starts the 7-day clock.
-
-        Brand finance or staff. 409 when the statement is not late.
-        """
+        """See DEMAND_DESCRIPTION (the operation's text in the schema)."""
         agreement = self.get_object()
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -19,6 +19,7 @@ from common.templatetags.portal import period_text
 from contracts.models import Agreement
 from core.periods import Period
 from kpis.panels import b2b_kpi_panel, sales_panel
+from settlements import calculations as calc
 from settlements import selectors
 from settlements.models import Statement
 from settlements.portal.labels import (
@@ -55,8 +56,8 @@ FLAG_TEXTS = {
         "send the agency a written demand (催缴)."
     ),
     "brand_termination_right": gettext_lazy(
-        "The %(period)s statement of %(agreement)s is still missing 7 days after your "
-        "demand of %(demanded_on)s: you hold a right to terminate the agreement."
+        "The %(period)s statement of %(agreement)s is still missing %(demand_days)s days "
+        "after your demand of %(demanded_on)s: you hold a right to terminate the agreement."
     ),
     "receipt_overdue": gettext_lazy(
         "You did not answer statement %(statement)s by %(deadline)s: it counts as confirmed "
@@ -85,6 +86,7 @@ def flag_rows(flags: list[selectors.Flag]) -> list[dict[str, Any]]:
             if flag.name == "statement_late"
             else date_text(statement.receipt_due_on if statement else None),
             "demanded_on": iso_date_text(flag.detail.get("demanded_on")),
+            "demand_days": calc.DEMAND_ISSUE_DAYS,
             "statement": statement.number if statement else "",
             "days": flag.detail.get("days", ""),
         }
