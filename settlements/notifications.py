@@ -22,13 +22,14 @@ from common.events import event_record
 from common.models import Event
 from common.templatetags.portal import money_text, period_text
 from settlements.models import Statement
-from settlements.selectors import amount_paid, statement_penalty
+from settlements.selectors import amount_paid, statement_penalty, termination_overdue_days
 
 SUBJECTS = {
     "statement_late": "对账单逾期未出具 / Statement not issued on time",
     "brand_termination_right": "催缴后仍未出具对账单 / Statement still missing after your demand",
     "receipt_overdue": "对账单回执已视为确认 / Statement deemed confirmed",
-    "agency_termination_right": "付款逾期超过 15 天 / Payment more than 15 days overdue",
+    # {days}: the agreement's own terms (termination_overdue_days), never a fixed number.
+    "agency_termination_right": "付款逾期超过 {days} 天 / Payment more than {days} days overdue",
 }
 STATEMENT_ISSUED_SUBJECT = "新对账单 {number} / New statement {number}"
 RECEIPT_REMINDER_SUBJECT = "请确认对账单 {number} / Please confirm statement {number}"
@@ -209,6 +210,7 @@ def overdue_notice(*, statement: Statement, on: date) -> int:
         penalty=money_text(state.penalty_net_of_waivers),
         has_penalty=state.rate > 0,
         termination_right=state.termination_right,
+        termination_overdue_days=termination_overdue_days(statement),
         as_of=_dates(on),
     )
     context["event_detail"] = {"week": week, "days": state.days_overdue}
@@ -280,6 +282,8 @@ def flag_notify(flag: Any) -> int:
     recipients = brand_recipients(flag.agreement)
     if subject is None or not recipients:
         return 0
+    if flag.name == "agency_termination_right":
+        subject = subject.format(days=termination_overdue_days(statement))
     what = flag.statement.number if flag.statement else flag.period
     url = statement_url(flag.statement) if flag.statement else portal_url("portal:dashboard")
     body = render_to_string(

@@ -117,7 +117,10 @@ def _payment_facts(statement: Statement) -> list[PaymentFact]:
     return [PaymentFact(paid_on=p.paid_on, amount=p.amount) for p in statement.payments.all()]
 
 
-def _termination_overdue_days(statement: Statement) -> int | None:
+def termination_overdue_days(statement: Statement) -> int | None:
+    """The days overdue after which the agency may terminate, as the agreement's terms
+    say; None when no such right comes with the statement (only revenue-share monthly
+    statements carry one)."""
     if (
         statement.kind == Statement.Kind.MONTHLY
         and statement.agreement.kind == Agreement.Kind.REVENUE_SHARE
@@ -158,7 +161,7 @@ def statement_penalty(*, statement: Statement, as_of: date) -> PenaltyState:
         if rate > 0
         else ZERO
     )
-    overdue_days = _termination_overdue_days(statement)
+    overdue_days = termination_overdue_days(statement)
     right = overdue_days is not None and termination_right_held(
         principal=statement.total_due,
         due_on=due_on,

@@ -542,6 +542,23 @@ def test_flags_are_logged_once_and_mailed(rs, staff, finance, mailoutbox):
     assert any("finance@brand.example" in m.to for m in mailoutbox)
 
 
+def test_termination_texts_quote_the_agreements_terms(rs, staff, finance, mailoutbox):
+    finance.email = "finance@brand.example"
+    finance.save()
+    terms = rs.revenue_share_terms
+    terms.termination_overdue_days = 20
+    terms.save()
+    statement = _august(rs, staff, finance)  # payment due 2026-09-20
+    assert not s.statement_penalty(statement=statement, as_of=date(2026, 10, 10)).termination_right
+    flags = s.flags_log_new(as_of=date(2026, 10, 11))  # 21 days overdue
+    assert "agency_termination_right" in {fl.name for fl in flags}
+    subjects = [m.subject for m in mailoutbox]
+    assert any("付款逾期超过 20 天" in x and "more than 20 days overdue" in x for x in subjects)
+    bodies = [m.body for m in mailoutbox if statement.number in m.subject]
+    assert any("付款逾期已超过 20 天" in x and "more than 20 days overdue" in x for x in bodies)
+    assert not any("15 天" in m.subject + m.body for m in mailoutbox)
+
+
 def test_daily_run_is_safe_twice(rs, staff):
     first = s.daily_run(on=date(2026, 11, 1))
     second = s.daily_run(on=date(2026, 11, 1))
