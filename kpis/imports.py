@@ -16,23 +16,15 @@ reference cannot be recognised and are created again). Errors are stored as
 (the header is row 1) and ``text`` the bilingual sentence shown to people.
 """
 
-import codecs
-import csv
-import io
 import itertools
 import logging
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import PurePath
 from typing import Any
 
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from common import clock
 from common.events import event_record
@@ -40,131 +32,42 @@ from contracts.models import Agreement
 from core.exceptions import RuleViolation
 from kpis import messages as msg
 from kpis import tasks
+from kpis.import_files import (  # noqa: F401  (re-exported: callers read them here)
+    BAD_ENCODING,
+    COLUMNS,
+    DUPLICATE_COLUMN,
+    EMPTY_FILE,
+    ERRORS_TRUNCATED,
+    LABELS,
+    MISSING_COLUMN,
+    NO_HEADER_CELL,
+    REQUIRED_COLUMNS,
+    ErrorLog,
+    FileUnreadable,
+    SourceFile,
+    header_read,
+)
 from kpis.models import SaleLine, SalesImport
-from kpis.services import SaleContext, _line_from, _text, sale_row_clean, same_line
+from kpis.services import SaleContext, cell_text, sale_line_from, sale_row_clean, same_line
 
 logger = logging.getLogger(__name__)
 
 # --- messages (module constants so tests assert them exactly) ---------------------------
 
 UNSUPPORTED_FILE = "只能导入 .csv 或 .xlsx 文件 / only .csv and .xlsx files can be imported"
-UNKNOWN_COLUMN = (
-    '未知的列「{name}」，可用的列：{known_zh} / unknown column "{name}"; '
-    "the columns are: {known_en}"
-)
-DUPLICATE_COLUMN = '「{name}」与前面的列重复（都是 {field}）/ column "{name}" repeats {field}'
-MISSING_COLUMN = "缺少必需的列「{label}」/ the required column {field} is missing"
-EMPTY_FILE = "文件是空的，没有表头 / the file is empty: there is no header row"
 NO_DATA_ROWS = "文件只有表头，没有数据行 / the file has a header but no data rows"
-NO_HEADER_CELL = "第 {letter} 列有数据但没有表头 / column {letter} has a value but no header"
-BAD_ENCODING = (
-    "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV / cannot read the text: "
-    "save the CSV in UTF-8 or GBK"
-)
-BAD_CSV = "CSV 格式错误：{error} / malformed CSV: {error}"
-BAD_XLSX = "无法读取 Excel 文件，请另存为 .xlsx / cannot read the Excel file: save it as .xlsx"
 ROW_UNREADABLE = (
     "此行有无法计算的数值（过大？）/ a number in this row cannot be computed (too large?)"
-)
-ERRORS_TRUNCATED = (
-    "共 {total} 个错误，只列出前 {shown} 个 / {total} errors in all; the first {shown} are listed"
 )
 IMPORT_FAILED = (
     "导入中断，没有写入任何数据，可以重新导入：{error} / the import stopped and wrote "
     "nothing; it can be run again: {error}"
 )
 
-# --- columns ------------------------------------------------------------------------------
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    # API field name: (Chinese label first, then further aliases)
-    "product": ("产品", "SKU", "商品编码", "产品编码"),
-    "sold_on": ("日期", "销售日期"),
-    "quantity": ("数量",),
-    "unit_price": ("单价", "销售单价", "售价"),
-    "factory_price": ("出厂价",),
-    "distributor_price": ("经销价",),
-    "tax": ("税费", "税"),
-    "logistics": ("物流费", "物流"),
-    "channel": ("渠道",),
-    "distributor": ("经销商",),
-    "external_ref": ("外部单号", "单号", "订单号"),
-    "promotion": ("促销", "促销编码"),
-}
-REQUIRED_COLUMNS = ("product", "sold_on", "quantity", "unit_price")
-# How columns of non-file errors are called (sale_row_clean may name the agreement).
-LABELS = {name: aliases[0] for name, aliases in COLUMNS.items()} | {"agreement": "协议"}
-
-
-def _header_key(text: str) -> str:
-    """Headers compare without case, spaces, underscores or hyphens (全角空格 too)."""
-    return re.sub(r"[\s_\-\ufeff]+", "", text).lower()
-
-
-HEADER_ALIASES = {
-    _header_key(alias): name for name, aliases in COLUMNS.items() for alias in (name, *aliases)
-}
-
 VALIDATE_CHUNK = 1_000
 CREATE_CHUNK = 2_000
-MAX_STORED_ERRORS = 1_000
-READ_BLOCK = 1 << 20
 
 Progress = Callable[[str, int, int], None]
-
-# --- errors -------------------------------------------------------------------------------
-
-# The Chinese half of a message ends at " / ", or at "/ " right after full-width
-# closing punctuation, as in kpis/messages.py.
-_HALVES = re.compile(r"\s/\s|(?<=[）」』】》])/\s")
-
-
-def error_text(row: int | None, column: str | None, message: str) -> str:
-    """The bilingual sentence for one error, e.g. "第 5 行，数量：… / Row 5, quantity: …"."""
-    zh_where = "，".join(
-        part
-        for part in (f"第 {row} 行" if row else "", LABELS.get(column or "", column or ""))
-        if part
-    )
-    en_where = ", ".join(part for part in (f"Row {row}" if row else "", column or "") if part)
-    match = _HALVES.search(message)
-    if match is None:
-        return f"{zh_where} / {en_where}: {message}" if zh_where else message
-    zh_and_separator, en = message[: match.end()], message[match.end() :]
-    if not zh_where:
-        return message
-    return f"{zh_where}：{zh_and_separator}{en_where}: {en}"
-
-
-def _error(row: int | None, column: str | None, message: str) -> dict[str, Any]:
-    return {
-        "row": row,
-        "column": column,
-        "message": message,
-        "text": error_text(row, column, message),
-    }
-
-
-class ErrorLog:
-    """Every error is counted; the first ``cap`` are kept for the people who fix the file."""
-
-    def __init__(self, cap: int = MAX_STORED_ERRORS) -> None:
-        self.cap = cap
-        self.total = 0
-        self.items: list[dict[str, Any]] = []
-
-    def add(self, row: int | None, column: str | None, message: str) -> None:
-        self.total += 1
-        if len(self.items) < self.cap:
-            self.items.append(_error(row, column, message))
-
-    def as_json(self) -> list[dict[str, Any]]:
-        if self.total <= len(self.items):
-            return list(self.items)
-        summary = _error(
-            None, None, ERRORS_TRUNCATED.format(total=self.total, shown=len(self.items))
-        )
-        return [*self.items, {**summary, "total": self.total}]
 
 
 def sales_import_error_count(sales_import: SalesImport) -> int:
@@ -175,192 +78,12 @@ def sales_import_error_count(sales_import: SalesImport) -> int:
     return len(errors)
 
 
-class FileUnreadable(Exception):
-    """The file itself (not one row) cannot be read; nothing is imported."""
-
-    def __init__(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        super().__init__(message)
-        self.row, self.column, self.message = row, column, message
-
-
 class _RowsChanged(Exception):
     """Pass 2 met a row that pass 1 accepted: the data changed in between."""
 
     def __init__(self, errors: ErrorLog) -> None:
         super().__init__("rows changed since validation")
         self.errors = errors
-
-
-# --- reading files ------------------------------------------------------------------------
-
-
-def _blank(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-def _numbered(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, Sequence[Any]]]:
-    """Non-blank rows with the number a spreadsheet shows for them (first row = 1)."""
-    for number, cells in enumerate(rows, start=1):
-        if cells and not all(_blank(cell) for cell in cells):
-            yield number, cells
-
-
-def _csv_cells(reader: Iterator[list[str]]) -> Iterator[list[str]]:
-    number = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise FileUnreadable(BAD_CSV.format(error=error), row=number + 1) from error
-        number += 1
-        yield cells
-
-
-def _xlsx_cells(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    try:
-        yield from rows
-    except Exception as error:  # a damaged sheet fails mid-way with any parser error
-        raise FileUnreadable(BAD_XLSX) from error
-
-
-def _binary(handle: File) -> Any:
-    """The underlying binary stream of a storage file, for io.TextIOWrapper."""
-    return getattr(handle, "file", handle)
-
-
-@dataclass
-class SourceFile:
-    """The stored upload; each ``rows()`` call streams it again from the start."""
-
-    file: Any  # a FieldFile
-    kind: str  # "csv" or "xlsx"
-    encoding: str | None = None
-
-    @classmethod
-    def of(cls, sales_import: SalesImport) -> "SourceFile":
-        suffix = PurePath(sales_import.original_name or sales_import.file.name).suffix.lower()
-        return cls(file=sales_import.file, kind="xlsx" if suffix == ".xlsx" else "csv")
-
-    def _open(self) -> File:
-        return self.file.storage.open(self.file.name, "rb")
-
-    def detect_encoding(self) -> str:
-        """UTF-8 (a BOM is fine) if the whole file decodes as UTF-8, else GB18030.
-
-        GB18030 is a superset of GBK and GB2312, what Chinese Excel saves CSV in. The
-        file is decoded block by block, never held as one string.
-        """
-        for encoding in ("utf-8-sig", "gb18030"):
-            decoder = codecs.getincrementaldecoder(encoding)()
-            try:
-                with self._open() as handle:
-                    while block := handle.read(READ_BLOCK):
-                        decoder.decode(block)
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                continue
-            self.encoding = encoding
-            return encoding
-        raise FileUnreadable(BAD_ENCODING)
-
-    @contextmanager
-    def rows(self) -> Iterator[Iterator[tuple[int, Sequence[Any]]]]:
-        """Non-blank rows (the header included) with their spreadsheet row numbers."""
-        if self.kind == "xlsx":
-            with self._xlsx() as (sheet, _declared_rows):
-                yield _numbered(_xlsx_cells(sheet.iter_rows(values_only=True)))
-            return
-        if self.encoding is None:
-            self.detect_encoding()
-        with self._open() as handle:
-            text = io.TextIOWrapper(_binary(handle), encoding=self.encoding, newline="")
-            try:
-                yield _numbered(_csv_cells(csv.reader(text)))
-            finally:
-                text.close()
-
-    @contextmanager
-    def _xlsx(self) -> Iterator[tuple[Any, int | None]]:
-        """The first worksheet, read-only, and the number of rows it declares."""
-        with self._open() as handle:
-            try:
-                workbook = load_workbook(handle, read_only=True, data_only=True)
-            except Exception as error:  # not a zip, not a workbook, damaged XML...
-                raise FileUnreadable(BAD_XLSX) from error
-            try:
-                if not workbook.worksheets:
-                    raise FileUnreadable(EMPTY_FILE)
-                sheet = workbook.worksheets[0]
-                declared_rows = sheet.max_row
-                # The declared size may be wrong; reading past it never loses rows.
-                sheet.reset_dimensions()
-                yield sheet, declared_rows
-            finally:
-                workbook.close()
-
-    def count_rows(self) -> int:
-        """Data rows below the header: exact for CSV, the sheet's declared size for XLSX.
-
-        An XLSX sheet declares its size, so counting costs nothing; pass 1 replaces the
-        figure with the exact count of non-blank rows.
-        """
-        if self.kind == "xlsx":
-            with self._xlsx() as (_sheet, declared_rows):
-                if declared_rows:
-                    return max(declared_rows - 1, 0)
-            with self.rows() as rows:
-                return max(sum(1 for _ in rows) - 1, 0)
-        self.detect_encoding()
-        with self.rows() as rows:
-            return max(sum(1 for _ in rows) - 1, 0)
-
-
-@dataclass
-class Header:
-    """Which sale-line field each column holds (None for a column without a header)."""
-
-    row: int
-    fields: list[str | None] = field(default_factory=list)
-
-    def values(self, row: int, cells: Sequence[Any], errors: ErrorLog) -> dict[str, Any]:
-        """The row as ``{field: cell}``; a value under no header is an error."""
-        values: dict[str, Any] = {}
-        for index, cell in enumerate(cells):
-            name = self.fields[index] if index < len(self.fields) else None
-            if name is not None:
-                values[name] = cell
-            elif not _blank(cell):
-                errors.add(row, None, NO_HEADER_CELL.format(letter=get_column_letter(index + 1)))
-        return values
-
-
-def header_read(rows: Iterator[tuple[int, Sequence[Any]]], errors: ErrorLog) -> Header | None:
-    """Map the first non-blank row to fields; None (with errors) if it does not fit."""
-    first = next(rows, None)
-    if first is None:
-        errors.add(None, None, EMPTY_FILE)
-        return None
-    number, cells = first
-    header = Header(row=number)
-    known_zh = "、".join(LABELS[name] for name in COLUMNS)
-    known_en = ", ".join(COLUMNS)
-    for cell in cells:
-        text = _text(cell)
-        name = HEADER_ALIASES.get(_header_key(text)) if text else None
-        if text and name is None:
-            errors.add(
-                number, text, UNKNOWN_COLUMN.format(name=text, known_zh=known_zh, known_en=known_en)
-            )
-        elif name is not None and name in header.fields:
-            errors.add(number, text, DUPLICATE_COLUMN.format(name=text, field=name))
-            name = None
-        header.fields.append(name)
-    for name in REQUIRED_COLUMNS:
-        if name not in header.fields:
-            errors.add(number, name, MISSING_COLUMN.format(label=LABELS[name], field=name))
-    return None if errors.total else header
 
 
 # --- progress -----------------------------------------------------------------------------
@@ -481,7 +204,7 @@ def _validate(
                 for column, messages in problems.items():
                     for message in messages:
                         errors.add(number, column or None, message)
-                ref = cleaned["external_ref"] if cleaned else _text(values.get("external_ref"))
+                ref = cleaned["external_ref"] if cleaned else cell_text(values.get("external_ref"))
                 if not ref:
                     continue
                 if ref in first_row:
@@ -547,7 +270,7 @@ def _create(
             for (number, _cells), cleaned in zip(chunk, cleaned_rows, strict=True):
                 line = stored.get(cleaned["external_ref"]) if cleaned["external_ref"] else None
                 if line is None:
-                    new_lines.append(_line_from(cleaned, import_batch=sales_import))
+                    new_lines.append(sale_line_from(cleaned, import_batch=sales_import))
                 elif same_line(line, cleaned):
                     duplicates += 1
                 else:

@@ -90,7 +90,8 @@ class SaleContext:
         )
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell or JSON value as stripped text; a whole float (Excel's 5.0) loses its .0."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -103,7 +104,7 @@ def _parse_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"):
         try:
             return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
@@ -115,7 +116,7 @@ def _parse_date(value: Any) -> date | None:
 def _parse_amount(value: Any) -> Decimal | None:
     if isinstance(value, float):
         value = repr(value)  # spreadsheets hand us floats; keep their shortest text
-    text = _text(value).replace(",", "").replace("¥", "").replace("￥", "")
+    text = cell_text(value).replace(",", "").replace("¥", "").replace("￥", "")
     try:
         amount = Decimal(text)
     except ArithmeticError:  # InvalidOperation, Overflow ("1e999999999")
@@ -132,7 +133,7 @@ def _parse_amount(value: Any) -> Decimal | None:
 
 
 def _parse_int(value: Any) -> int | None:
-    text = _text(value)
+    text = cell_text(value)
     try:
         number = Decimal(text)
     except ArithmeticError:  # InvalidOperation, Overflow ("1e999999999")
@@ -166,7 +167,7 @@ def sale_row_clean(
     def err(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
-    sku = _text(row.get("product"))
+    sku = cell_text(row.get("product"))
     product = ctx.products.get(sku) if sku else None
     if not sku:
         err("product", msg.REQUIRED)
@@ -176,7 +177,7 @@ def sale_row_clean(
         err("product", msg.PRODUCT_NOT_COVERED.format(sku=sku))
 
     sold_on = None
-    if _text(row.get("sold_on")) == "" and not isinstance(row.get("sold_on"), date):
+    if cell_text(row.get("sold_on")) == "" and not isinstance(row.get("sold_on"), date):
         err("sold_on", msg.REQUIRED)
     else:
         sold_on = _parse_date(row.get("sold_on"))
@@ -193,7 +194,7 @@ def sale_row_clean(
             )
 
     quantity = None
-    if _text(row.get("quantity")) == "":
+    if cell_text(row.get("quantity")) == "":
         err("quantity", msg.REQUIRED)
     else:
         quantity = _parse_int(row.get("quantity"))
@@ -210,7 +211,7 @@ def sale_row_clean(
         ("tax", False, ZERO),
         ("logistics", False, ZERO),
     ):
-        if _text(row.get(name)) == "":
+        if cell_text(row.get(name)) == "":
             if required:
                 err(name, msg.REQUIRED)
             amounts[name] = default
@@ -227,18 +228,18 @@ def sale_row_clean(
             if value is not None and value != 0 and (value < 0) != (quantity < 0):
                 err(name, msg.SIGN_MISMATCH)
 
-    channel = CHANNEL_ALIASES.get(_text(row.get("channel")).lower().replace(" ", ""))
+    channel = CHANNEL_ALIASES.get(cell_text(row.get("channel")).lower().replace(" ", ""))
     if channel is None:
-        err("channel", msg.UNKNOWN_CHANNEL.format(value=_text(row.get("channel"))))
-    distributor = _text(row.get("distributor"))
+        err("channel", msg.UNKNOWN_CHANNEL.format(value=cell_text(row.get("channel"))))
+    distributor = cell_text(row.get("distributor"))
     if len(distributor) > 200:
         err("distributor", msg.TOO_LONG.format(max=200))
-    external_ref = _text(row.get("external_ref"))
+    external_ref = cell_text(row.get("external_ref"))
     if len(external_ref) > 100:
         err("external_ref", msg.TOO_LONG.format(max=100))
 
     promotion = None
-    code = _text(row.get("promotion"))
+    code = cell_text(row.get("promotion"))
     if code:
         promotion = ctx.promotions.get(code)
         if promotion is None:
@@ -293,7 +294,8 @@ def same_line(existing: SaleLine, cleaned: Mapping[str, Any]) -> bool:
     return all(getattr(existing, name) == cleaned[name] for name in IDENTITY_FIELDS)
 
 
-def _line_from(cleaned: Mapping[str, Any], **extra: Any) -> SaleLine:
+def sale_line_from(cleaned: Mapping[str, Any], **extra: Any) -> SaleLine:
+    """An unsaved SaleLine of a row cleaned by ``sale_row_clean``."""
     fields = {k: v for k, v in cleaned.items() if k not in ("product_id", "promotion_id")}
     return SaleLine(**fields, **extra)
 
@@ -329,7 +331,7 @@ def sale_lines_record(
     first_seen: dict[str, int] = {}
     for index, row in enumerate(rows):
         cleaned, errors = sale_row_clean(row, ctx=ctx)
-        ref = cleaned.get("external_ref") if cleaned else _text(row.get("external_ref"))
+        ref = cleaned.get("external_ref") if cleaned else cell_text(row.get("external_ref"))
         if ref:
             if ref in first_seen:
                 errors.setdefault("external_ref", []).append(
@@ -362,7 +364,7 @@ def sale_lines_record(
                 )
             results.append(SaleRecorded(stored, created=False))
             continue
-        line = _line_from(cleaned)
+        line = sale_line_from(cleaned)
         line.save()
         results.append(SaleRecorded(line, created=True))
     created = [r.line.pk for r in results if r.created]

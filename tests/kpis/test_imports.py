@@ -15,7 +15,7 @@ from common.models import Event
 from contracts.models import Agreement
 from contracts.services import product_price_set
 from core.exceptions import RuleViolation
-from kpis import imports
+from kpis import import_files, imports
 from kpis import messages as msg
 from kpis.imports import sales_import_create, sales_import_error_count, sales_import_run
 from kpis.models import Promotion, SaleLine, SalesImport
@@ -147,7 +147,7 @@ def test_csv_utf8_with_bom(setup):
 
 
 def test_utf8_character_split_across_read_blocks_is_still_utf8(setup, monkeypatch):
-    monkeypatch.setattr(imports, "READ_BLOCK", 5)
+    monkeypatch.setattr(import_files, "READ_BLOCK", 5)
     agreement, _ = setup
     result = _run(agreement, _csv("A-100,2026-08-05,1,199,,,微信小店,王五经销部,W-1"))
     assert result.status == "done", result.errors
