@@ -230,13 +230,6 @@ def _window_date(statement: Statement, window: Any) -> date | None:
         return None
 
 
-def termination_overdue_days(statement: Statement) -> int | None:
-    """The days overdue past which the agency may terminate, as the agreement's terms say
-    (revenue share); None where the terms give no such right."""
-    days = getattr(statement.agreement.terms, "termination_overdue_days", None)
-    return int(days) if days is not None else None
-
-
 def confirm_preview(statement: Statement, today: date) -> date | None:
     """The payment due date if the brand confirms a monthly statement today."""
     if statement.kind != Statement.Kind.MONTHLY or not statement.period:
@@ -310,7 +303,7 @@ class StatementDetailView(BrandPortalMixin, TemplateView):
                 "can_confirm": awaits_receipt(statement),
                 "can_withdraw": statement.status == Statement.Status.DISPUTED,
                 "viewer_note": VIEWERS_CANNOT_ACT,
-                "termination_days": termination_overdue_days(statement) if state else None,
+                "termination_days": selectors.termination_overdue_days(statement),
                 "today": today,
             }
         )
