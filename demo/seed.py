@@ -8,7 +8,7 @@ months in two 50% installments. Running it again changes nothing.
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +17,7 @@ from accounts.models import BankAccount, Organization, User
 from common import clock
 from contracts.models import Agreement, Party, Product
 from contracts.services import agreement_activate, agreement_create
+from core.money import CENT
 from core.periods import Period
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -235,7 +236,7 @@ def _demo_statements(result: DemoResult, admin: User, agreements: list[Agreement
                 )
             if month == 8 and statement.total_due > 0 and statement.payment_due_on:
                 due = statement.payment_due_on
-                half = (statement.total_due / 2).quantize(Decimal("0.01"))
+                half = (statement.total_due / 2).quantize(CENT, rounding=ROUND_HALF_UP)
                 services.payment_record(
                     statement=statement,
                     amount=half,
@@ -319,7 +320,9 @@ def _demo_revenue_share_months(result: DemoResult, admin: User, agreement: Agree
             quantity = 20 + (month * 7 + i * 13) % 60
             price = product.min_retail_price
             if month == 7 and i == 5:
-                price = (product.min_retail_price * Decimal("0.8")).quantize(Decimal("0.01"))
+                price = (product.min_retail_price * Decimal("0.8")).quantize(
+                    CENT, rounding=ROUND_HALF_UP
+                )
             amount = price * quantity
             rows.append(
                 {
@@ -328,7 +331,7 @@ def _demo_revenue_share_months(result: DemoResult, admin: User, agreement: Agree
                     "quantity": quantity,
                     "unit_price": str(price),
                     "channel": channels[i % 3],
-                    "tax": str((amount * Decimal("0.10")).quantize(Decimal("0.01"))),
+                    "tax": str((amount * Decimal("0.10")).quantize(CENT, rounding=ROUND_HALF_UP)),
                     "logistics": str(Decimal(6) * quantity),
                     "external_ref": f"DEMO-RS-{period}-{i + 1:02d}",
                 }
@@ -343,7 +346,9 @@ def _demo_revenue_share_months(result: DemoResult, admin: User, agreement: Agree
                     "unit_price": str(product.min_retail_price),
                     "channel": "tmall",
                     "tax": str(
-                        -(product.min_retail_price * 4 * Decimal("0.10")).quantize(Decimal("0.01"))
+                        -(product.min_retail_price * 4 * Decimal("0.10")).quantize(
+                            CENT, rounding=ROUND_HALF_UP
+                        )
                     ),
                     "logistics": "-24.00",
                     "external_ref": f"DEMO-RS-{period}-RETURN",

@@ -26,6 +26,7 @@ from common import clock
 from common.portal import BrandPortalMixin
 from common.templatetags.portal import percent_text
 from contracts.models import Agreement
+from core.money import quantize_money
 from core.periods import Period
 from kpis import evaluation as calc
 from kpis.models import SaleLine
@@ -319,4 +320,4 @@ class KpiCsvView(BrandPortalMixin, View):
 
 def _plain(value: Decimal) -> str:
     """A prorated minimum to two places (the exact comparison is the service's)."""
-    return f"{value.quantize(Decimal('0.01')):f}"
+    return f"{quantize_money(value):f}"

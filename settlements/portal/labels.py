@@ -41,12 +41,6 @@ AGREEMENT_KIND_LABELS = {
     Agreement.Kind.REVENUE_SHARE: gettext_lazy("Revenue share"),
     Agreement.Kind.CONSULTING_FIXED_FEE: gettext_lazy("Fixed-fee consulting"),
 }
-AGREEMENT_STATUS_LABELS = {
-    Agreement.Status.DRAFT: gettext_lazy("Draft"),
-    Agreement.Status.ACTIVE: gettext_lazy("Active"),
-    Agreement.Status.EXPIRED: gettext_lazy("Expired"),
-    Agreement.Status.TERMINATED: gettext_lazy("Terminated"),
-}
 PARTY_LABELS = {
     Party.NONE: gettext_lazy("nobody"),
     Party.BRAND: gettext_lazy("you (the brand)"),
