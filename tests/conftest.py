@@ -8,7 +8,10 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counters():
-    """API throttling counts in the cache; every test starts with clean counters."""
+    """API throttling counts in the cache, keyed by user id (ids repeat across tests):
+    every test starts and ends with clean counters."""
     from django.core.cache import cache
 
+    cache.clear()
+    yield
     cache.clear()

@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth import password_validation
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -29,11 +28,6 @@ ACCOUNT = {
     "account_name": "新品牌有限公司",
     "account_number": "6222000011112222",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()  # throttling counts live in the cache, shared by every test
 
 
 def _ids(response):

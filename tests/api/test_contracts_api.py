@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -24,11 +23,6 @@ pytestmark = pytest.mark.django_db
 
 PRODUCTS = "/api/v1/products/"
 AGREEMENTS = "/api/v1/agreements/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()  # throttling counts live in the cache, shared by every test
 
 
 def _ids(response):

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import Organization
@@ -16,11 +15,6 @@ pytestmark = pytest.mark.django_db
 
 HOLIDAYS = "/api/v1/holidays/"
 EVENTS = "/api/v1/events/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()  # throttling counts live in the cache, shared by every test
 
 
 def _ids(response):

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -25,14 +24,6 @@ from kpis.models import FeeWaiver, KpiRecord, SaleLine, SalesImport
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    """Throttle counters live in the cache, keyed by user id: ids repeat across tests."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 SALES = "/api/v1/sales/"

@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -19,14 +18,6 @@ from settlements.models import Expense, Payment, Statement, StatementRun
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    """Throttle counters live in the cache, keyed by user id: ids repeat across tests."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 RUNS = "/api/v1/statement-runs/"
