@@ -24,11 +24,6 @@ from common.portal import (
 )
 
 
-def landing_url(user: Any) -> str:
-    """Where a user goes after logging in at the portal."""
-    return ADMIN_URL if belongs_in_admin(user) else reverse("portal:dashboard")
-
-
 class PortalAuthenticationForm(AuthenticationForm):
     """Django's login form; accounts with neither a brand role nor admin access are refused."""
 

@@ -11,15 +11,14 @@ from typing import Any, TypeVar
 from django.db.models import Model, QuerySet
 
 from accounts.models import Organization, User
+from common.scoping import scoped
 
 M = TypeVar("M", bound=Model)
 
 
 def scope_for_user(*, queryset: "QuerySet[M]", user: Any, brand_path: str) -> "QuerySet[M]":
     """Limit ``queryset`` to what ``user`` may see; ``brand_path`` leads to the brand."""
-    if not getattr(user, "is_authenticated", False):
-        return queryset.none()
-    return user.scope(queryset, brand_path=brand_path)
+    return scoped(queryset, user, brand_path)
 
 
 def organizations_for_user(*, user: Any) -> "QuerySet[Organization]":

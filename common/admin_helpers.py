@@ -10,7 +10,7 @@ from django.db.models.functions import TruncMonth
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from common.api.scoping import scoped
+from common.scoping import scoped
 from core.periods import Period
 
 

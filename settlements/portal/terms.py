@@ -15,10 +15,6 @@ from settlements import selectors
 from settlements.portal.labels import PARTY_LABELS
 
 
-def _share(ratio: Decimal) -> str:
-    return percent_text(ratio)
-
-
 def agreement_terms(agreement: Agreement) -> list[str]:
     """The agreement's terms as short sentences for the brand, in the active language."""
     terms = agreement.terms
@@ -38,7 +34,7 @@ def agreement_terms(agreement: Agreement) -> list[str]:
                 "%(brand)s. Profit is sales less factory cost, tax and logistics; a month "
                 "with a loss owes nothing and carries the loss into the next month."
             )
-            % {"agency": _share(agency), "brand": _share(Decimal(1) - agency)},
+            % {"agency": percent_text(agency), "brand": percent_text(Decimal(1) - agency)},
             _(
                 "The statement is issued by day %(issue)s of the following month; you "
                 "confirm or dispute it within %(receipt)s working days (silence counts as "
