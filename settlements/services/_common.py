@@ -1,21 +1,17 @@
-"""Helpers the settlement services share: numbering, versions, lines, snapshots,
+"""Helpers the settlement services share: numbering, versions, lines,
 locking, the calendar note, dates, and handing work to the background tasks."""
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
 from common import clock
-from contracts.models import Agreement
 from core.exceptions import RuleViolation
 from core.workdays import WorkCalendar, fallback_note
 from settlements import calculations as calc
 from settlements import messages as msg
 from settlements import tasks
-from settlements.documents import build_snapshot
 from settlements.models import DocumentSequence, Statement, StatementLine
 
 
@@ -57,11 +53,6 @@ def replace_lines(statement: Statement, lines: Iterable[calc.Line]) -> None:
         )
         for i, line in enumerate(lines, start=1)
     )
-
-
-def snapshot_of(agreement: Agreement, penalty_rate: Decimal | None = None) -> dict[str, Any]:
-    """The parties, bank account and penalty terms a bill freezes when it is issued."""
-    return build_snapshot(agreement, penalty_rate_per_day=penalty_rate)
 
 
 def enqueue_pdf(statement: Statement) -> None:

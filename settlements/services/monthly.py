@@ -19,6 +19,7 @@ from kpis.models import KpiRecord, SaleLine
 from kpis.services import active_waiver, kpi_evaluate
 from settlements import calculations as calc
 from settlements import messages as msg
+from settlements.documents import build_snapshot
 from settlements.models import Expense, Statement
 from settlements.selectors import SETTLED_KINDS, schedule_terms
 from settlements.services._common import (
@@ -29,7 +30,6 @@ from settlements.services._common import (
     next_number,
     not_future,
     replace_lines,
-    snapshot_of,
     versioned,
 )
 from settlements.services.payments import payment_status_update
@@ -295,7 +295,7 @@ def statement_issue(*, statement: Statement, by: Any, issued_on: date | None = N
         )
     statement.status = Statement.Status.ISSUED
     statement.issued_on = issued_on
-    statement.snapshot = snapshot_of(agreement)
+    statement.snapshot = build_snapshot(agreement)
     statement.calendar_note = calendar_note(calendar) or statement.calendar_note
     statement.save()
     _move_payments_from_previous(statement, by)

@@ -13,13 +13,13 @@ from common.events import event_record
 from contracts.models import Agreement, Installment
 from core.workdays import WorkCalendar, fallback_note
 from settlements import calculations as calc
+from settlements.documents import build_snapshot
 from settlements.models import Statement
 from settlements.services._common import (
     enqueue_issued_notice,
     enqueue_pdf,
     next_number,
     replace_lines,
-    snapshot_of,
 )
 
 
@@ -57,7 +57,7 @@ def _one_off_issue(
                 total_due=amount,
                 figures=figures,
                 penalty_rate_per_day=penalty_rate,
-                snapshot=snapshot_of(agreement, penalty_rate),
+                snapshot=build_snapshot(agreement, penalty_rate_per_day=penalty_rate),
                 # Only the years this bill's own dates fell in.
                 calendar_note=fallback_note(
                     sorted(calendar.fallback_years & {due_on.year, issued_on.year})

@@ -13,6 +13,7 @@ from common.events import event_record
 from core.exceptions import RuleViolation
 from settlements import calculations as calc
 from settlements import messages as msg
+from settlements.documents import build_snapshot
 from settlements.models import PenaltyWaiver, Statement
 from settlements.selectors import statement_penalty
 from settlements.services._common import (
@@ -22,7 +23,6 @@ from settlements.services._common import (
     iso_or_none,
     next_number,
     replace_lines,
-    snapshot_of,
     statement_lock,
 )
 
@@ -71,7 +71,7 @@ def penalty_notice_issue(*, statement: Statement, as_of: date, by: Any = None) -
             "already_billed": str(state.billed),
             "waived": str(state.waived),
         },
-        snapshot=snapshot_of(statement.agreement),
+        snapshot=build_snapshot(statement.agreement),
         calendar_note=calendar_note(calendar),
     )
     replace_lines(
