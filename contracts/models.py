@@ -275,6 +275,11 @@ class B2BCommissionTerms(models.Model):
         default=Decimal("0.015"),
         help_text=_("A fraction: 0.015 is 1.5%."),
     )
+    dispute_reply_working_days = models.PositiveSmallIntegerField(
+        _("dispute answered within (working days)"),
+        default=5,
+        help_text=_("After this many working days unanswered, a dispute is flagged for staff."),
+    )
 
     class Meta:
         verbose_name = _("B2B commission terms")
@@ -326,6 +331,11 @@ class RevenueShareTerms(models.Model):
     )
     termination_overdue_days = models.PositiveSmallIntegerField(
         _("termination right after days overdue"), default=15
+    )
+    dispute_reply_working_days = models.PositiveSmallIntegerField(
+        _("dispute answered within (working days)"),
+        default=5,
+        help_text=_("After this many working days unanswered, a dispute is flagged for staff."),
     )
 
     class Meta:

@@ -182,7 +182,9 @@ class Statement(models.Model):
     deemed_confirmed = models.BooleanField(_("confirmed by silence"), default=False)
     disputed_on = models.DateField(_("disputed on"), null=True, blank=True)
     dispute_comment = models.TextField(_("dispute comment"), blank=True)
+    withdrawn_on = models.DateField(_("dispute withdrawn on"), null=True, blank=True)
     agency_reply = models.TextField(_("agency reply"), blank=True)
+    replied_on = models.DateField(_("replied on"), null=True, blank=True)
     payment_due_on = models.DateField(_("payment due on"), null=True, blank=True, db_index=True)
     total_due = money(_("total due"), default=ZERO)
     penalty_rate_per_day = models.DecimalField(
@@ -421,3 +423,84 @@ class DocumentSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.last}"
+
+
+class DisputeAttachment(models.Model):
+    """A file the brand sent with its dispute (its own list, a screenshot).
+
+    Served only through the portal and the API, to those who may see the statement.
+    """
+
+    statement = models.ForeignKey(
+        Statement,
+        on_delete=models.CASCADE,
+        related_name="dispute_attachments",
+        verbose_name=_("statement"),
+    )
+    file = models.FileField(_("file"), upload_to="disputes/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded"))
+
+    class Meta:
+        ordering = ["statement", "pk"]
+        verbose_name = _("dispute attachment")
+        verbose_name_plural = _("dispute attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DailyRun(models.Model):
+    """One run of the daily job up to a day, with what each rule did and what failed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending 等待中")
+        RUNNING = "running", _("Running 运行中")
+        DONE = "done", _("Done 完成")
+        FAILED = "failed", _("Failed 有失败")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("Schedule 定时")
+        STARTUP = "startup", _("Start-up 启动时")
+        COMMAND = "command", _("Command 命令行")
+        ADMIN = "admin", _("Admin 后台")
+        API = "api", _("API")
+
+    until = models.DateField(_("up to"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    trigger = models.CharField(
+        _("started by"), max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    errors = models.JSONField(_("failures"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("daily run")
+        verbose_name_plural = _("daily runs")
+
+    def __str__(self) -> str:
+        return f"{self.until} ({self.get_status_display()})"
+
+    @property
+    def records_made(self) -> int:
+        """How many records the run made, over all rules."""
+        return sum(int(rule.get("count", 0)) for rule in self.summary.values())

@@ -39,6 +39,9 @@ class B2BCommissionTermsSerializer(serializers.Serializer):
     min_conversion_rate = RatioField(
         max_digits=6, decimal_places=4, required=False, help_text='A fraction: "0.015" is 1.5%.'
     )
+    dispute_reply_working_days = serializers.IntegerField(
+        required=False, help_text="The agency answers a dispute within this many working days (5)."
+    )
 
 
 class RevenueShareTermsSerializer(serializers.Serializer):
@@ -60,6 +63,9 @@ class RevenueShareTermsSerializer(serializers.Serializer):
     payment_window_start_day = serializers.IntegerField(required=False)
     payment_working_days = serializers.IntegerField(required=False)
     termination_overdue_days = serializers.IntegerField(required=False)
+    dispute_reply_working_days = serializers.IntegerField(
+        required=False, help_text="The agency answers a dispute within this many working days (5)."
+    )
 
 
 class InstallmentSerializer(serializers.Serializer):

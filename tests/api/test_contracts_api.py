@@ -246,6 +246,7 @@ def test_agreement_detail_shows_terms_money_rates_and_dates(world, clients):
         "payment_window_start_day": 15,
         "payment_working_days": 3,
         "termination_overdue_days": 15,
+        "dispute_reply_working_days": 5,
     }
 
 
