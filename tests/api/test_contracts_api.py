@@ -337,6 +337,7 @@ def test_create_b2b_with_terms_and_products(world, clients):
         "min_unique_visitors": 500,
         "min_daily_inquiries": "10",
         "min_conversion_rate": "0.02",
+        "dispute_reply_working_days": 5,
     }
 
 
