@@ -48,3 +48,19 @@ NO_RECEIPT_CYCLE = (
     "只有月度对账单需要回执确认或异议；一次性账单和违约金通知按约定付款即可 "
     "/ only monthly statements are confirmed or disputed; one-off bills and penalty notices are simply paid"
 )
+RECEIPT_DEADLINE_PASSED = (
+    "回执期限 {deadline} 已过，对账单已于当日视为确认 "
+    "/ the receipt deadline {deadline} has passed: the statement counts as confirmed on that day"
+)
+DISPUTE_AFTER_DEADLINE = "异议日期不能晚于回执期限 {deadline} / a dispute cannot be dated after the receipt deadline {deadline}"
+CONFIRM_AFTER_DEADLINE = (
+    "确认日期不能晚于回执期限 {deadline}（此后视为已确认）"
+    "/ a confirmation cannot be dated after the receipt deadline {deadline} (silence then counts as confirmation)"
+)
+BEFORE_DISPUTE = "日期不能早于提出异议的日期 {disputed_on} / the date cannot be before the dispute of {disputed_on}"
+DISPUTE_BEFORE_ISSUE = "异议日期不能早于出具日期 {issued_on} / a dispute cannot be dated before the issue date {issued_on}"
+WITHDRAWN_CONFIRMED = "异议已撤回，视为于撤回当日确认 / dispute withdrawn: counts as confirmed on the day of withdrawal"
+ATTACHMENT_TOO_MANY = "最多 {max} 个附件 / at most {max} attachments"
+ATTACHMENT_TOO_LARGE = "{name} 超过 {max_mb} MB / {name} is larger than {max_mb} MB"
+ATTACHMENT_TYPE = "{name}：只接受 {allowed} 文件 / {name}: only {allowed} files are accepted"
+ATTACHMENT_EMPTY = "{name} 是空文件 / {name} is empty"

@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,12 +32,13 @@ from common.api.scoping import ScopedViewSetMixin
 from core.money import ZERO
 from settlements import messages as msg
 from settlements import selectors, services
-from settlements.models import Statement, StatementLine
+from settlements.models import DisputeAttachment, Statement, StatementLine
 
 # --- messages (module constants so tests assert them exactly) ---------------------------
 
 STATEMENT_NOT_FOUND = "对账单不存在或不在您的权限范围内 / no such statement in your scope"
 PDF_NOT_READY = "PDF 生成中，请稍后再试 / the PDF is still being rendered: try again shortly"
+ATTACHMENT_NOT_FOUND = "附件不存在 / no such attachment"
 
 
 def statements_in_scope(user: Any) -> Any:
@@ -61,6 +63,21 @@ class StatementLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DisputeAttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DisputeAttachment
+        fields = ["id", "name", "content_type", "size", "uploaded_at", "url"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, attachment: DisputeAttachment) -> str:
+        url = reverse("statement-attachment", args=[attachment.statement_id, attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class StatementSerializer(serializers.ModelSerializer):
     """A statement version as the brand sees it, with what was paid and what is open.
 
@@ -75,6 +92,7 @@ class StatementSerializer(serializers.ModelSerializer):
     penalty_rate_per_day = RateField(read_only=True)
     next_version = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
+    dispute_attachments = DisputeAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Statement
@@ -95,7 +113,10 @@ class StatementSerializer(serializers.ModelSerializer):
             "deemed_confirmed",
             "disputed_on",
             "dispute_comment",
+            "dispute_attachments",
+            "withdrawn_on",
             "agency_reply",
+            "replied_on",
             "payment_due_on",
             "lines",
             "total_due",
@@ -156,10 +177,31 @@ class DisputeRequestSerializer(serializers.Serializer):
     comment = serializers.CharField(
         allow_blank=True, error_messages={"required": msg.COMMENT_REQUIRED}
     )
+    disputed_on = serializers.DateField(
+        required=False,
+        help_text="Default: today. Staff recording a dispute received in writing give its "
+        "date: not in the future, not after the receipt deadline.",
+    )
+
+
+class DisputeUploadSerializer(DisputeRequestSerializer):
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        help_text="Up to 5 files (PDF, images, spreadsheets, text), 10 MB each.",
+    )
+
+
+class WithdrawRequestSerializer(serializers.Serializer):
+    withdrawn_on = serializers.DateField(
+        required=False,
+        help_text="Default: today. Counts as confirmation on that day; not before the dispute.",
+    )
 
 
 class ReplyRequestSerializer(serializers.Serializer):
     reply = serializers.CharField(error_messages={"required": msg.REQUIRED, "blank": msg.REQUIRED})
+    replied_on = serializers.DateField(required=False, help_text="Default: today")
 
 
 class VoidRequestSerializer(serializers.Serializer):
@@ -237,7 +279,7 @@ class StatementViewSet(
 
     queryset = (
         Statement.objects.select_related("agreement", "next_version")
-        .prefetch_related("lines")
+        .prefetch_related("lines", "dispute_attachments")
         .annotate(
             paid_sum=Coalesce(
                 Sum("payments__amount"),
@@ -290,21 +332,62 @@ class StatementViewSet(
 
     @extend_schema(
         summary="Dispute an issued statement with a comment (brand finance, or staff)",
-        request=DisputeRequestSerializer,
+        description="By the receipt deadline. The payment due date is cleared while the "
+        "dispute is open. Send JSON, or multipart with `attachments` (files).",
+        request={
+            "application/json": DisputeRequestSerializer,
+            "multipart/form-data": DisputeUploadSerializer,
+        },
         responses=STATE_RESPONSES,
     )
-    @action(detail=True, methods=["post"], permission_classes=[BrandFinanceOrStaff])
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[BrandFinanceOrStaff],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
     def dispute(self, request: Request, pk: str | None = None) -> Response:
         statement = self.get_object()
-        values = self._form(DisputeRequestSerializer)
+        values = self._form(DisputeUploadSerializer)
         statement = services.statement_dispute(
-            statement=statement, by=request.user, comment=values["comment"]
+            statement=statement,
+            by=request.user,
+            comment=values["comment"],
+            disputed_on=values.get("disputed_on"),
+            attachments=values.get("attachments") or (),
         )
         return self._answer(statement)
 
     @extend_schema(
-        summary="Withdraw a dispute: the statement is issued again (brand finance, or staff)",
-        request=None,
+        summary="A dispute's attachment (anyone who may see the statement)",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="Not in your scope"),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]{1,12})",
+        url_name="attachment",
+    )
+    def attachment(
+        self, request: Request, pk: str | None = None, attachment_id: str = ""
+    ) -> FileResponse:
+        statement = self.get_object()
+        attachment = statement.dispute_attachments.filter(pk=int(attachment_id)).first()
+        if attachment is None or not attachment.file.storage.exists(attachment.file.name):
+            raise NotFound(ATTACHMENT_NOT_FOUND)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type=attachment.content_type or "application/octet-stream",
+        )
+
+    @extend_schema(
+        summary="Withdraw a dispute: counts as confirmation that day (brand finance, or staff)",
+        request=WithdrawRequestSerializer,
         responses=STATE_RESPONSES,
     )
     @action(
@@ -315,7 +398,10 @@ class StatementViewSet(
     )
     def withdraw_dispute(self, request: Request, pk: str | None = None) -> Response:
         statement = self.get_object()
-        statement = services.statement_withdraw_dispute(statement=statement, by=request.user)
+        values = self._form(WithdrawRequestSerializer)
+        statement = services.statement_withdraw_dispute(
+            statement=statement, by=request.user, withdrawn_on=values.get("withdrawn_on")
+        )
         return self._answer(statement)
 
     @extend_schema(
@@ -328,7 +414,10 @@ class StatementViewSet(
         statement = self.get_object()
         values = self._form(ReplyRequestSerializer)
         statement = services.statement_reply(
-            statement=statement, by=request.user, reply=values["reply"]
+            statement=statement,
+            by=request.user,
+            reply=values["reply"],
+            replied_on=values.get("replied_on"),
         )
         return self._answer(statement)
 

@@ -131,6 +131,9 @@ def test_worked_example_over_http(world, clients, django_capture_on_commit_callb
         "deemed_confirmed": False,
         "disputed_on": None,
         "dispute_comment": "",
+        "dispute_attachments": [],
+        "withdrawn_on": None,
+        "replied_on": None,
         "agency_reply": "",
         "payment_due_on": None,
         "lines": [
@@ -311,21 +314,57 @@ def test_dispute_withdraw_reply_void_correct(
     assert (no_comment.status_code, no_comment.json()) == (400, {"comment": [msg.COMMENT_REQUIRED]})
     blank = _post(finance, f"{url}/dispute/", {"comment": "  "})
     assert blank.json() == {"comment": [msg.COMMENT_REQUIRED]}
-    disputed = _post(finance, f"{url}/dispute/", {"comment": "物流费有误 / logistics is wrong"})
+    # Today is long past the receipt deadline (2026-09-15): silence has confirmed it.
+    late = _post(finance, f"{url}/dispute/", {"comment": "物流费有误 / logistics is wrong"})
+    assert (late.status_code, late.json()) == (
+        409,
+        {"detail": msg.RECEIPT_DEADLINE_PASSED.format(deadline="2026-09-15")},
+    )
+    after = _post(staff, f"{url}/dispute/", {"comment": "x", "disputed_on": "2026-09-16"})
+    assert after.json() == {
+        "disputed_on": [msg.DISPUTE_AFTER_DEADLINE.format(deadline="2026-09-15")]
+    }
+    # Staff record the brand's written dispute of 2026-09-12: no payment due date while open.
+    disputed = _post(
+        staff,
+        f"{url}/dispute/",
+        {"comment": "物流费有误 / logistics is wrong", "disputed_on": "2026-09-12"},
+    )
     assert disputed.status_code == 200, disputed.data
-    assert (disputed.json()["status"], disputed.json()["dispute_comment"]) == (
+    body = disputed.json()
+    assert (body["status"], body["dispute_comment"], body["disputed_on"]) == (
         "disputed",
         "物流费有误 / logistics is wrong",
+        "2026-09-12",
     )
+    assert body["payment_due_on"] is None
     assert _post(staff, f"{url}/reply/", {}).json() == {"reply": [msg.REQUIRED]}
-    replied = _post(staff, f"{url}/reply/", {"reply": "已核实 / checked"})
-    assert replied.json()["agency_reply"] == "已核实 / checked"
-    withdrawn = _post(finance, f"{url}/withdraw-dispute/")
-    assert (withdrawn.status_code, withdrawn.json()["status"]) == (200, "issued")
+    replied = _post(
+        staff, f"{url}/reply/", {"reply": "已核实 / checked", "replied_on": "2026-09-14"}
+    )
+    assert (replied.json()["agency_reply"], replied.json()["replied_on"]) == (
+        "已核实 / checked",
+        "2026-09-14",
+    )
+    early = _post(finance, f"{url}/withdraw-dispute/", {"withdrawn_on": "2026-09-11"})
+    assert early.json() == {"withdrawn_on": [msg.BEFORE_DISPUTE.format(disputed_on="2026-09-12")]}
+    # Withdrawn after the receipt deadline: confirmed on that day, due 3 working days later.
+    withdrawn = _post(finance, f"{url}/withdraw-dispute/", {"withdrawn_on": "2026-09-20"})
+    body = withdrawn.json()
+    assert (withdrawn.status_code, body["status"], body["confirmed_on"]) == (
+        200,
+        "confirmed",
+        "2026-09-20",
+    )
+    assert (body["withdrawn_on"], body["payment_due_on"], body["deemed_confirmed"]) == (
+        "2026-09-20",
+        "2026-09-23",
+        False,
+    )
     again = _post(finance, f"{url}/withdraw-dispute/")
     assert (again.status_code, again.json()) == (
         409,
-        {"detail": msg.NOT_DISPUTED.format(status="issued")},
+        {"detail": msg.NOT_DISPUTED.format(status="confirmed")},
     )
     assert _post(staff, f"{url}/reply/", {"reply": "x"}).status_code == 409
 

@@ -268,18 +268,19 @@ def test_finance_sees_receipt_buttons_viewers_do_not(finance_client, viewer_clie
     assert url("statement_confirm", world.confirmed.pk) not in page
 
 
-def test_confirm_has_a_confirmation_step_then_confirms(finance_client, world):
+def test_confirm_has_a_confirmation_step_then_confirms(finance_client, world, monkeypatch):
+    monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 14))  # before 09-15
     statement = world.issued
     step = finance_client.get(url("statement_confirm", statement.pk))
     assert step.status_code == 200
     assert "确认即表示贵司认可" in text(step)
-    # Confirming on 2026-11-24 + 3 working days (revenue share), after the 20th floor.
-    assert step.context["due_if_confirmed"] == date(2026, 11, 27)
+    # Confirming on 2026-09-14 + 3 working days (revenue share) is 09-17: the 20th floor wins.
+    assert step.context["due_if_confirmed"] == date(2026, 9, 20)
     statement.refresh_from_db()
     assert statement.status == Statement.Status.ISSUED  # the GET changed nothing
     response = finance_client.post(url("statement_confirm", statement.pk), follow=True)
     statement.refresh_from_db()
-    assert (statement.status, statement.confirmed_on) == ("confirmed", date(2026, 11, 24))
+    assert (statement.status, statement.confirmed_on) == ("confirmed", date(2026, 9, 14))
     assert f"对账单 {statement.number} 已确认" in text(response)
     event = Event.objects.get(action="statement.confirmed", object_id=statement.pk)
     assert event.actor == world.finance
@@ -302,7 +303,8 @@ def test_receipt_posts_need_the_csrf_token(world):
     assert world.issued.status == Statement.Status.ISSUED
 
 
-def test_dispute_needs_a_comment_then_withdraw(finance_client, world):
+def test_dispute_needs_a_comment_then_withdraw(finance_client, world, monkeypatch):
+    monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 14))  # before 09-15
     statement = world.issued
     response = finance_client.post(url("statement_dispute", statement.pk), {"comment": "  "})
     assert response.status_code == 200 and "errors" in text(response)
@@ -316,9 +318,17 @@ def test_dispute_needs_a_comment_then_withdraw(finance_client, world):
     assert url("statement_withdraw", statement.pk) in page
     step = finance_client.get(url("statement_withdraw", statement.pk))
     assert step.status_code == 200
+    assert statement.payment_due_on is None  # no due date while the dispute is open
+    monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 21))  # after 09-15
     finance_client.post(url("statement_withdraw", statement.pk))
     statement.refresh_from_db()
-    assert statement.status == Statement.Status.ISSUED
+    # Withdrawn after the receipt deadline: confirmed that day, due 3 working days later.
+    assert (statement.status, statement.confirmed_on, statement.withdrawn_on) == (
+        "confirmed",
+        date(2026, 9, 21),
+        date(2026, 9, 21),
+    )
+    assert statement.payment_due_on == date(2026, 9, 24)
 
 
 def test_an_action_no_longer_possible_says_so(finance_client, world):
@@ -340,7 +350,7 @@ def test_an_action_no_longer_possible_says_so(finance_client, world):
 
 def test_disputed_statement_shows_the_reply_and_the_corrected_version(finance_client, world):
     statement = services.statement_dispute(
-        statement=world.issued, comment="请核对", by=world.finance
+        statement=world.issued, comment="请核对", by=world.staff, disputed_on=date(2026, 9, 14)
     )
     services.statement_reply(statement=statement, reply="已核实，将出具更正版本。", by=world.staff)
     page = text(finance_client.get(url("statement", statement.pk)))

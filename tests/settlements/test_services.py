@@ -221,10 +221,20 @@ def test_review_transitions(rs, staff, finance):
     )
     with pytest.raises(InvalidStateError):
         s.statement_confirm(statement=statement, by=finance)
-    statement = s.statement_withdraw_dispute(statement=statement, by=finance)
-    assert statement.status == "issued"
-    statement = s.statement_confirm(statement=statement, confirmed_on=date(2026, 9, 11), by=finance)
-    assert statement.status == "confirmed"
+    assert statement.payment_due_on is None
+    with pytest.raises(RuleViolation):  # not before the dispute it withdraws
+        s.statement_withdraw_dispute(statement=statement, by=finance, withdrawn_on=date(2026, 9, 9))
+    statement = s.statement_withdraw_dispute(
+        statement=statement, by=finance, withdrawn_on=date(2026, 9, 11)
+    )
+    # The withdrawal is the confirmation: on that day, payment due from it.
+    assert (statement.status, statement.confirmed_on, statement.payment_due_on) == (
+        "confirmed",
+        date(2026, 9, 11),
+        date(2026, 9, 20),
+    )
+    with pytest.raises(InvalidStateError):
+        s.statement_confirm(statement=statement, confirmed_on=date(2026, 9, 11), by=finance)
     actions = list(
         Event.objects.filter(object_type="statement", object_id=statement.pk)
         .order_by("pk")
@@ -235,7 +245,6 @@ def test_review_transitions(rs, staff, finance):
         "statement.issued",
         "statement.disputed",
         "statement.dispute_withdrawn",
-        "statement.confirmed",
     ]
 
 
