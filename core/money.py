@@ -255,6 +255,69 @@ def penalty_as_of(
     return quantize_money(penalty)
 
 
+@dataclass(frozen=True)
+class PenaltySpan:
+    """A run of calendar days, ``start`` to ``end`` inclusive, with the same principal owed.
+
+    ``amount`` = principal × rate × days, exact (unrounded): the spans of a penalty add up
+    to its exact sum, which ``penalty_as_of`` rounds once.
+    """
+
+    start: date
+    end: date
+    days: int
+    principal: Decimal
+    rate: Decimal
+    amount: Decimal
+
+
+def penalty_spans(
+    *,
+    principal: Decimal,
+    due_on: date,
+    rate_per_day: Decimal,
+    payments: Iterable[Payment],
+    as_of: date,
+) -> list[PenaltySpan]:
+    """The days of ``penalty_as_of``'s sum as spans, one per principal owed, in date order.
+
+    Same rule: days from ``due_on + 1`` to ``as_of``; payments applied in date order and
+    only up to the principal (those on or before the due date first, so no day carries
+    them); a payment reduces the principal from the day after it is made; payments after
+    ``as_of`` are ignored; days with nothing owed make no span. Σ amounts rounded half-up
+    once equals ``penalty_as_of`` with the same arguments.
+    """
+    if principal < 0:
+        raise ValueError(PRINCIPAL_NEGATIVE.format(principal=principal))
+    if rate_per_day < 0:
+        raise ValueError(PENALTY_RATE_NEGATIVE.format(rate=rate_per_day))
+    if as_of <= due_on:
+        return []
+    spans = []
+    with localcontext() as context:
+        context.prec = _EXACT_PRECISION
+        # (last day a principal is owed, what is owed from the next day): a payment made
+        # on day p still counts as owed on p; one on or before the due date on no day.
+        unpaid = principal
+        changes: list[tuple[date, Decimal]] = []
+        for payment in sorted(payments, key=lambda payment: payment.paid_on):
+            if payment.paid_on > as_of or unpaid <= 0:
+                break
+            unpaid -= min(payment.amount, unpaid)
+            day = max(payment.paid_on, due_on)
+            if changes and changes[-1][0] == day:
+                changes.pop()
+            changes.append((day, unpaid))
+        owed, start = principal, due_on + timedelta(days=1)
+        for last_day, owed_next in [*changes, (as_of, ZERO)]:
+            if last_day >= start and owed > 0:
+                days = (last_day - start).days + 1
+                amount = owed * rate_per_day * days
+                spans.append(PenaltySpan(start, last_day, days, owed, rate_per_day, amount))
+            owed, start = owed_next, max(start, last_day + timedelta(days=1))
+    return spans
+
+
 def days_overdue(
     *, principal: Decimal, due_on: date, payments: Iterable[Payment], as_of: date
 ) -> int:

@@ -366,6 +366,39 @@ def _profit_of(sales: Sequence[SaleFigures]) -> Decimal:
     )
 
 
+@dataclass(frozen=True)
+class ProfitParts:
+    """The sums a revenue-share profit is made of: sales − factory cost − tax − logistics.
+
+    Exact sums of line totals (returns negative); ``profit`` equals the sum of the line
+    profits ``settle_revenue_share_month`` settles.
+    """
+
+    sales: Decimal
+    factory_cost: Decimal
+    tax: Decimal
+    logistics: Decimal
+    profit: Decimal
+
+
+def profit_parts(sales: Sequence[SaleFigures]) -> ProfitParts:
+    """Sum sale lines into the parts of their profit, so a statement can show
+    sales − factory cost − tax − logistics = profit (the same profit as ``_profit_of``)."""
+    total = sum((sale.sale_amount for sale in sales), start=Decimal(0))
+    factory_cost = sum((sale.factory_cost for sale in sales), start=Decimal(0))
+    tax = sum((sale.tax for sale in sales), start=Decimal(0))
+    logistics = sum((sale.logistics for sale in sales), start=Decimal(0))
+    return ProfitParts(
+        sales=total,
+        factory_cost=factory_cost,
+        tax=tax,
+        logistics=logistics,
+        profit=line_profit(
+            sale_amount=total, factory_cost=factory_cost, tax=tax, logistics=logistics
+        ),
+    )
+
+
 def settle_revenue_share_month(
     *,
     sales: Sequence[SaleFigures],
