@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 
 from contracts.models import Agreement
 from core.money import amount_in_chinese_capitals, to_money
-from settlements import pdf
+from settlements import detail, pdf
 from settlements.calculations import MINIMUM_NAMES_EN, MINIMUM_NAMES_ZH
 from settlements.models import Statement
 
@@ -68,6 +68,20 @@ RECEIPT_TERMS = (
     "请于回执截止日前确认或书面提出异议；逾期未回复的，视为于回执截止日确认。"
     "/ Please confirm or dispute in writing by the receipt deadline; silence until then "
     "counts as confirmation on that day."
+)
+# The parts of a revenue-share profit, shown under the sales total when they add up.
+PROFIT_PARTS = (
+    ("factory_cost", "减：出厂成本", "Less factory cost"),
+    ("tax", "减：税费", "Less tax"),
+    ("logistics", "减：物流费", "Less logistics"),
+)
+# The appendix lists at most this many sale lines (a long table renders at about 6 ms a
+# line); the XLSX detail always has them all, and the totals count them all.
+APPENDIX_MAX_LINES = 500
+APPENDIX_CUT = (
+    "本期共 {count} 行销售明细，此处列出前 {shown} 行；全部明细见 XLSX 明细 {filename}。",
+    "This period has {count} sale lines; the first {shown} are listed here, all of them in "
+    "the XLSX detail {filename}.",
 )
 DRAFT_MARK = "草稿 / DRAFT — 仅供预览 preview only"
 VOID_MARK = "已作废 VOID"
@@ -321,18 +335,112 @@ def _payment_window(statement: Statement, window: Any) -> str:
     return str(window)
 
 
-def _figure_rows(statement: Statement, agreement_kind: str) -> list[Row]:
-    """The figures box of a monthly statement or an installment bill."""
+def _figure_rows(
+    statement: Statement, agreement_kind: str, breakdown: detail.ProfitBreakdown | None = None
+) -> list[Row]:
+    """The figures box of a monthly statement or an installment bill; with the parts of a
+    revenue-share profit, sales − factory cost − tax − logistics = profit this month."""
     figures = dict(statement.figures or {})
     if statement.kind == Statement.Kind.INSTALLMENT:
         return _rows(figures, INSTALLMENT_FIGURES)
     if agreement_kind == Agreement.Kind.B2B_COMMISSION:
         return _rows(figures, B2B_FIGURES)
+    if breakdown is not None:
+        rows = _rows(figures, REVENUE_SHARE_FIGURES)
+        parts = [
+            Row(zh, en, format_money(getattr(breakdown.month, key))) for key, zh, en in PROFIT_PARTS
+        ]
+        return rows[:1] + parts + rows[1:]  # under the sales total
     if figures.get("month_profit") is not None and _is_zero(
         Decimal(str(figures["month_profit"])) - Decimal(str(figures.get("profit", 0)))
     ):
         del figures["month_profit"]  # the same as the profit to share: say it once
     return _rows(figures, REVENUE_SHARE_FIGURES)
+
+
+def both(texts: tuple[str, str]) -> str:
+    """A (中文, English) pair as the PDF writes it: "中文 / English"."""
+    zh, en = texts
+    return f"{zh}{'/ ' if zh.endswith(('。', '）')) else ' / '}{en}"
+
+
+def format_exact(value: Decimal) -> str:
+    """An exact amount with separators and at least two places: 1234.895 → "1,234.895"."""
+    return f"{Decimal(detail.exact_text(value)):,f}"
+
+
+def _penalty_table(breakdown: detail.PenaltyBreakdown | None) -> dict[str, Any] | None:
+    if breakdown is None:
+        return None
+    return {
+        "spans": [
+            {
+                "period": f"{span.start.isoformat()} 至 {span.end.isoformat()}",
+                "days": span.days,
+                "principal": format_money(span.principal),
+                "rate": f"{format_percent(span.rate)}%",
+                "amount": format_exact(span.amount),
+            }
+            for span in breakdown.spans
+        ],
+        "exact_total": format_exact(breakdown.exact_total),
+        "payments": [
+            {"paid_on": p.paid_on.isoformat(), "amount": format_money(p.amount)}
+            for p in breakdown.payments
+        ],
+        "penalty_to_date": format_money(breakdown.penalty_to_date),
+        "already_billed": format_money(breakdown.already_billed),
+        "waived": format_money(breakdown.waived),
+        "this_notice": format_money(breakdown.this_notice),
+    }
+
+
+def _appendix(statement: Statement, lines: list[detail.DetailLine]) -> dict[str, Any] | None:
+    """The detail page of a monthly statement, as rows of cell texts in the columns of
+    ``detail.SALE_COLUMNS``: its sale lines (late sales marked) and a B2B month's KPIs."""
+    kpis = detail.kpi_rows(statement)
+    if not lines and kpis is None:
+        return None
+    sums = ("amount", "factory_cost", "tax", "logistics")
+    rows = [
+        {
+            "cells": [
+                line.sold_on.isoformat(),
+                f"{line.sku} {line.product}",
+                " ".join(
+                    filter(None, [both(detail.CHANNEL_NAMES[line.channel]), line.distributor])
+                ),
+                line.quantity,
+                format_money(line.unit_price),
+                *(format_money(getattr(line, name)) for name in sums),
+                format_exact(line.result),
+                line.external_ref,
+            ],
+            "adjustment": line.adjustment,
+        }
+        for line in lines[:APPENDIX_MAX_LINES]
+    ]
+    totals = [sum((getattr(line, name) for line in lines), start=Decimal(0)) for name in sums]
+    result_total = sum((line.result for line in lines), start=Decimal(0))
+    kpi_rows, prorated = detail.kpi_table(kpis, both) if kpis is not None else ([], "")
+    return {
+        "result_label": both(detail.COMMISSION if detail.is_b2b(statement) else detail.PROFIT),
+        "rows": rows,
+        "adjusted": any(line.adjustment for line in lines),
+        "totals": [
+            sum(line.quantity for line in lines),
+            "",
+            *(format_money(total) for total in totals),
+            format_exact(result_total),
+        ],
+        "kpis": kpi_rows,
+        "prorated": prorated,
+        "cut": both(APPENDIX_CUT).format(
+            count=len(lines), shown=len(rows), filename=detail.detail_filename(statement)
+        )
+        if len(rows) < len(lines)
+        else "",
+    }
 
 
 @dataclass(frozen=True)
@@ -379,7 +487,11 @@ def _penalty_rows(statement: Statement) -> list[Row]:
     return rows
 
 
-def _terms(statement: Statement, snapshot: dict[str, Any]) -> list[str]:
+def _terms(
+    statement: Statement,
+    snapshot: dict[str, Any],
+    penalty_breakdown: detail.PenaltyBreakdown | None = None,
+) -> list[str]:
     principal = _principal(statement) if statement.kind == Statement.Kind.PENALTY else None
     if principal is not None:
         paragraphs = [
@@ -398,6 +510,10 @@ def _terms(statement: Statement, snapshot: dict[str, Any]) -> list[str]:
             paragraphs = [frozen]
         else:
             paragraphs = [penalty_terms_text(statement.penalty_rate_per_day)]
+    accrual = detail.penalty_accrual_note(statement, penalty_breakdown)
+    if accrual is not None:
+        paragraphs.append(both(accrual))
+    paragraphs.append(both(detail.PENALTY_CLAUSE_KEPT))
     if statement.receipt_due_on or statement.kind == Statement.Kind.MONTHLY:
         paragraphs.append(RECEIPT_TERMS)
     return paragraphs
@@ -420,12 +536,16 @@ def statement_context(statement: Statement) -> dict[str, Any]:
     if next_version is not None and next_version.status == Statement.Status.DRAFT:
         next_version = None  # not issued yet: its number is no document the brand has
     agreement_kind = snapshot["agreement"]["kind"]
+    penalty = detail.penalty_breakdown(statement)
+    sale_lines = detail.detail_lines(statement)
+    late_note = detail.late_issue_note(statement)
     if statement.kind == Statement.Kind.PENALTY:
         figures_title = ("违约金计算", "Penalty calculation")
         figure_rows = _penalty_rows(statement)
     elif statement.kind == Statement.Kind.MONTHLY:
         figures_title = ("本期计算", "This period's figures")
-        figure_rows = _figure_rows(statement, agreement_kind)
+        breakdown = detail.profit_breakdown(statement, sale_lines)
+        figure_rows = _figure_rows(statement, agreement_kind, breakdown)
     elif statement.kind == Statement.Kind.INSTALLMENT:
         figures_title = ("分期说明", "Installment")
         figure_rows = _figure_rows(statement, agreement_kind)
@@ -460,7 +580,10 @@ def statement_context(statement: Statement) -> dict[str, Any]:
         "figure_rows": figure_rows,
         "date_rows": _date_rows(statement, is_draft),
         "calendar_note": statement.calendar_note,
-        "terms": _terms(statement, snapshot),
+        "late_issue_note": both(late_note) if late_note else "",
+        "penalty": _penalty_table(penalty),
+        "appendix": _appendix(statement, sale_lines) if statement.kind == "monthly" else None,
+        "terms": _terms(statement, snapshot, penalty),
         "is_draft": is_draft,
         "draft_mark": DRAFT_MARK,
         "is_void": is_void,

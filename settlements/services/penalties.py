@@ -13,6 +13,7 @@ from common.events import event_record
 from core.exceptions import RuleViolation
 from settlements import calculations as calc
 from settlements import messages as msg
+from settlements.detail import penalty_figures
 from settlements.documents import build_snapshot
 from settlements.models import PenaltyWaiver, Statement
 from settlements.selectors import statement_penalty
@@ -70,6 +71,7 @@ def penalty_notice_issue(*, statement: Statement, as_of: date, by: Any = None) -
             "penalty_to_date": str(state.penalty),
             "already_billed": str(state.billed),
             "waived": str(state.waived),
+            **penalty_figures(statement, as_of=as_of),  # "spans" and "payments"
         },
         snapshot=build_snapshot(statement.agreement),
         calendar_note=calendar_note(calendar),

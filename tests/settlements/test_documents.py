@@ -835,3 +835,169 @@ def test_long_statement_repeats_the_header_but_not_the_total() -> None:
     assert [page.count("合计 Total") for page in pages] == [0] * (len(pages) - 1) + [1]
     assert "4,000.00" in pages[-1]
     assert "乙方（盖章）" in pages[-1]
+
+
+# --- bills that explain themselves -------------------------------------------------------
+
+WORKED_SPANS = [
+    {
+        "start": "2026-09-21",
+        "end": "2026-09-25",
+        "days": "5",
+        "principal": "2793.00",
+        "rate": "0.00300",
+        "amount": "41.895",
+    },
+    {
+        "start": "2026-09-26",
+        "end": "2026-10-12",
+        "days": "17",
+        "principal": "1793.00",
+        "rate": "0.00300",
+        "amount": "91.443",
+    },
+]
+WORKED_PAYMENTS = [
+    {"paid_on": "2026-09-25", "amount": "1000.00"},
+    {"paid_on": "2026-10-12", "amount": "1793.00"},
+]
+
+
+def _explained_notice() -> Statement:
+    """The worked example's penalty notice as services now issue it: with its spans."""
+    notice = _penalty_notice(worked_example_statement())
+    notice.figures = {**notice.figures, "spans": WORKED_SPANS, "payments": WORKED_PAYMENTS}
+    notice.save(update_fields=["figures"])
+    return notice
+
+
+def _monthly_with_sale_lines() -> Statement:
+    """The worked example's statement with the sale line it settles, and a late one."""
+    from kpis.models import SaleLine
+
+    statement = worked_example_statement()
+    product = factories.product(statement.agreement.brand, sku="TEA-1", name="高山乌龙茶")
+    for sold_on, quantity, ref in (
+        (date(2026, 8, 5), 100, "TM-0805-1"),
+        (date(2026, 7, 30), 1, ""),
+    ):
+        SaleLine.objects.create(
+            agreement=statement.agreement,
+            product=product,
+            sold_on=sold_on,
+            quantity=quantity,
+            unit_price=Decimal("199.00"),
+            amount=Decimal("199.00") * quantity,
+            factory_price=Decimal("80.00"),
+            distributor_price=Decimal("120.00"),
+            min_retail_price=Decimal("199.00"),
+            tax=Decimal("19.90") * quantity,
+            logistics=Decimal("6.00") * quantity,
+            channel=SaleLine.Channel.TMALL,
+            external_ref=ref,
+            settled_in=statement,
+        )
+    statement.figures = {**statement.figures, "adjustment_profit": "93.10", "profit": "9403.10"}
+    statement.save(update_fields=["figures"])
+    return statement
+
+
+def test_penalty_notice_shows_its_spans_payments_and_what_is_billed() -> None:
+    data = documents.statement_pdf_bytes(_explained_notice())
+
+    assert_contains(
+        data,
+        "附：违约金计算明细 Annex: penalty computation",
+        "2026-09-21 至 2026-09-25 5 2,793.00 0.3% 41.895",
+        "2026-09-26 至 2026-10-12 17 1,793.00 0.3% 91.443",
+        "合计（四舍五入至分）Total, rounded to the fen 133.338 → 133.34",
+        "原账单付款 Payments on the principal：2026-09-25 1,000.00；2026-10-12 1,793.00",
+        "累计违约金 133.34 - 此前通知已计 57.00 - 已减免 0.00 = 本通知金额 76.34",
+        # Paid in full by its date: the penalty stops there.
+        "违约金计至 2026-10-12；原账单本金已付清，此后不再计算。",
+    )
+    # The computation is an annex after the signatures, which stay with the notice.
+    first_page = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "乙方（盖章）" in first_page and "人民币（大写）：柒拾陆元叁角肆分" in first_page
+
+
+def test_a_notice_whose_spans_would_not_give_its_penalty_leaves_the_table_out() -> None:
+    # _penalty_notice froze no spans, and its principal has no payment rows: recomputed
+    # now the spans would give 184.34, not the 133.34 it billed.
+    data = documents.statement_pdf_bytes(_penalty_notice(worked_example_statement()))
+
+    assert "违约金计算明细" not in pdf_text(data)
+    assert_contains(data, "累计违约金 Penalty to date 133.34", "违约金计至 2026-10-12")
+
+
+@pytest.mark.parametrize(
+    "name", ["monthly", "setup_fee", "installment", "penalty", "void", "draft"]
+)
+def test_every_document_keeps_the_contracts_penalty_terms(name: str) -> None:
+    data = documents.statement_pdf_bytes(_all_kinds()[name])
+
+    assert_contains(
+        data,
+        "本对账单不变更合同关于逾期付款违约金的约定。/ This statement does not change the "
+        "contract's terms on late-payment penalties.",
+    )
+
+
+def test_monthly_statement_shows_profit_parts_and_its_detail_appendix() -> None:
+    statement = _monthly_with_sale_lines()
+
+    data = documents.statement_pdf_bytes(statement)
+
+    assert_contains(
+        data,
+        "销售额合计 Sales total 19,900.00",
+        "减：出厂成本 Less factory cost 8,000.00",
+        "减：税费 Less tax 1,990.00",
+        "减：物流费 Less logistics 600.00",
+        "本月收益 Profit this month 9,310.00",
+        "以前期间调整 Prior-period adjustment 93.10",
+        f"附件：{NUMBER} 明细 Appendix: detail of {NUMBER}",
+        "2026-07-30 TEA-1 高山乌龙茶 天猫 / Tmall 1 199.00 199.00 80.00 19.90 6.00 93.10 ＊",
+        "2026-08-05 TEA-1 高山乌龙茶 天猫 / Tmall 100 199.00 19,900.00 8,000.00 1,990.00 600.00 "
+        "9,310.00 TM-0805-1",
+        "合计 Total 101 20,099.00 8,080.00 2,009.90 606.00 9,403.10",
+        "＊以前期间调整：此前已出具月份的补记销售",
+    )
+    pages = PdfReader(io.BytesIO(data)).pages
+    assert len(pages) == 2 and "附件" in pages[1].extract_text()
+    assert pages[1].mediabox.width > pages[1].mediabox.height  # the appendix is landscape
+
+
+def test_appendix_lists_at_most_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents, "APPENDIX_MAX_LINES", 1)
+
+    data = documents.statement_pdf_bytes(_monthly_with_sale_lines())
+
+    assert_contains(
+        data,
+        f"本期共 2 行销售明细，此处列出前 1 行；全部明细见 XLSX 明细 {NUMBER}-detail.xlsx。",
+        "合计 Total 101 20,099.00",
+    )
+    assert "TM-0805-1" not in pdf_text(data)
+
+
+@pytest.mark.parametrize("name", ["notice", "appendix", "late_bill"])
+def test_explanations_draw_every_character_from_the_subset_fonts(
+    name: str, subset_fonts: dict[str, TTFont]
+) -> None:
+    if name == "notice":
+        statement = _explained_notice()
+    elif name == "appendix":
+        statement = _monthly_with_sale_lines()
+    else:
+        statement = _setup_fee_bill(worked_example_agreement())
+        statement.issued_on = date(2026, 6, 2)
+    html = documents.statement_html(statement)
+    data = pdf.render_pdf(html, base_url=documents._base_url())
+
+    fonts = embedded_fonts(data)
+    wanted = visible_characters(html) | set("第页共/")
+
+    assert {font.postscript_name for font in fonts} <= set(subset_fonts)
+    assert sorted(wanted - characters_drawn_from(fonts, subset_fonts)) == []
+    assert [run for run in _text_runs(html) if CJK_SPACE_CJK.search(run)] == []
