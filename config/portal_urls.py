@@ -6,6 +6,7 @@ from django.urls import path
 from accounts import portal as accounts_portal
 from kpis import portal as kpis_portal
 from settlements import portal as settlements_portal
+from settlements.portal.detail import StatementDetailXlsxView
 
 app_name = "portal"
 
@@ -51,6 +52,11 @@ urlpatterns = [
         "statements/<int:pk>/pdf/",
         settlements_portal.StatementPdfView.as_view(),
         name="statement_pdf",
+    ),
+    path(
+        "statements/<int:pk>/detail.xlsx",
+        StatementDetailXlsxView.as_view(),
+        name="statement_detail",
     ),
     path(
         "statements/<int:pk>/confirm/",

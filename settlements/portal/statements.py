@@ -34,6 +34,7 @@ from core.periods import Period
 from settlements import calculations as calc
 from settlements import documents, selectors
 from settlements.models import Statement
+from settlements.portal.explain import statement_explanation
 from settlements.portal.labels import (
     AGREEMENT_KIND_LABELS,
     FILTER_PAYMENTS,
@@ -304,6 +305,7 @@ class StatementDetailView(BrandPortalMixin, TemplateView):
                 "can_withdraw": statement.status == Statement.Status.DISPUTED,
                 "viewer_note": VIEWERS_CANNOT_ACT,
                 "termination_days": selectors.termination_overdue_days(statement),
+                "explain": statement_explanation(statement, zh=is_zh()),
                 "today": today,
             }
         )
