@@ -16,6 +16,7 @@ object as it is now.
 from typing import Any
 
 from settlements.api.demands import AgreementDemandViewSet
+from settlements.api.detail import StatementDetailViewSet
 from settlements.api.expenses import ExpenseViewSet
 from settlements.api.payments import PAYMENT_REF_CONFLICT, PaymentViewSet
 from settlements.api.runs import StatementRunViewSet
@@ -30,6 +31,7 @@ from settlements.api.statements import (
 ROUTES: list[tuple[str, Any, str]] = [  # (prefix, viewset, basename)
     ("statement-runs", StatementRunViewSet, "statement-run"),
     ("statements", StatementViewSet, "statement"),
+    ("statements", StatementDetailViewSet, "statement-detail"),  # statements/{id}/detail/
     ("payments", PaymentViewSet, "payment"),
     ("expenses", ExpenseViewSet, "expense"),
     # Adds agreements/{id}/demand/ beside contracts' agreements routes.
