@@ -1,12 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_helpers import ScopedAdminMixin, ScopedInlineMixin
+from common.scoping import scoped
+from contracts import validation as msg
 from contracts.models import (
     Agreement,
     B2BCommissionTerms,
@@ -17,15 +20,20 @@ from contracts.models import (
     RenewalObjection,
     RevenueShareTerms,
 )
+from contracts.selectors import activation_summary
 from contracts.services import (
     DEFAULT_PENALTY_RATES,
+    TERMS_MODELS,
     agreement_activate,
+    agreement_check_complete,
     agreement_create,
+    agreement_products_check,
     agreement_terminate,
     agreement_update,
     installments_validate,
+    terms_validate,
 )
-from core.exceptions import DomainError, RuleViolation
+from core.exceptions import DomainError, InvalidStateError, RuleViolation
 
 
 class ProductPriceInline(ScopedInlineMixin, admin.TabularInline):
@@ -122,6 +130,93 @@ class TerminateActionForm(ActionForm):
         label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("reason"), required=False)
+
+
+def add_rule_violation(form: forms.BaseForm, error: RuleViolation, names: dict[str, str]) -> None:
+    """Show a service's refusal on the form: each message on its field, or above the form."""
+    for key, problems in error.errors.items():
+        name = names.get(key, key)
+        for problem in problems:
+            form.add_error(name if name in form.fields else None, problem)
+
+
+class AgreementForm(forms.ModelForm):
+    """The agreement form: the products offered are the brand's, and whatever is chosen
+    passes the services' own check (``agreement_products_check``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        products = self.fields.get("products")
+        brand_id = self.instance.brand_id or self.initial.get("brand")
+        if products is not None and brand_id and not self.is_bound:
+            # Offer the brand's products; a posted form keeps every product in scope so
+            # that a wrong one is refused with its message, not silently dropped.
+            products.queryset = products.queryset.filter(brand_id=brand_id)
+
+    def clean(self):
+        data = super().clean()
+        brand = data.get("brand", self.instance.brand if self.instance.brand_id else None)
+        if "products" in data and brand is not None:
+            try:
+                agreement_products_check(brand=brand, products=data["products"])
+            except RuleViolation as error:
+                add_rule_violation(self, error, {})
+        return data
+
+
+# The money terms the add form asks for, by kind (the rest of the terms table keeps the
+# template's defaults and is on the change page).
+ADD_FORM_TERMS = {
+    Agreement.Kind.B2B_COMMISSION: [
+        "monthly_service_fee",
+        "min_distributors",
+        "min_cartons",
+        "min_sales_amount",
+    ],
+    Agreement.Kind.REVENUE_SHARE: ["agency_ratio", "setup_fee"],
+    Agreement.Kind.CONSULTING_FIXED_FEE: ["total_fee"],
+}
+
+
+def _terms_field_name(name: str) -> str:
+    return f"terms_{name}"
+
+
+class _AgreementAddForm(AgreementForm):
+    def terms(self) -> dict:
+        """The chosen kind's terms as entered (empty ones keep the template's default)."""
+        kind = self.cleaned_data.get("kind")
+        return {
+            name: self.cleaned_data[_terms_field_name(name)]
+            for name in ADD_FORM_TERMS.get(kind, [])
+            if self.cleaned_data.get(_terms_field_name(name)) is not None
+        }
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in TERMS_MODELS:
+            try:
+                terms_validate(kind=kind, terms=self.terms())
+            except RuleViolation as error:
+                names = {f"terms.{name}": _terms_field_name(name) for name in ADD_FORM_TERMS[kind]}
+                add_rule_violation(self, error, names)
+        return data
+
+
+# Adding an agreement also takes its kind's money terms (each a form field made from the
+# terms table's own field), so a B2B agreement's fee and minimums are set in the same
+# save; without JavaScript every kind's are shown unless the kind is known, and only the
+# chosen kind's reach ``agreement_create``.
+AgreementAddForm = type(
+    "AgreementAddForm",
+    (_AgreementAddForm,),
+    {
+        _terms_field_name(name): TERMS_MODELS[kind]._meta.get_field(name).formfield(required=False)
+        for kind, names in ADD_FORM_TERMS.items()
+        for name in names
+    },
+)
 
 
 KIND_INLINES = {
@@ -222,8 +317,39 @@ class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         if obj is None:
-            return []
+            return []  # the add form takes the money terms itself (AgreementAddForm)
         return [*KIND_INLINES.get(obj.kind, []), RenewalObjectionInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = AgreementForm if obj is not None else AgreementAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        kind = request.GET.get("kind")
+        kinds = [kind] if kind in ADD_FORM_TERMS else list(ADD_FORM_TERMS)
+        terms = [
+            (
+                format_html("{} · {}", _("Money terms 金额条款"), Agreement.Kind(each).label),
+                {
+                    "fields": [_terms_field_name(name) for name in ADD_FORM_TERMS[each]],
+                    "description": None
+                    if len(kinds) == 1
+                    else _("Only the chosen kind's terms are used. 仅使用所选协议类型的条款。"),
+                },
+            )
+            for each in kinds
+        ]
+        return [*fieldsets, *terms]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "products":
+            kwargs["queryset"] = scoped(
+                Product.objects.select_related("brand"), request.user, "brand"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -235,19 +361,36 @@ class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return initial
 
     def save_model(self, request, obj, form, change):
-        # Products are saved by save_related (the form's many-to-many); the rest through
-        # the services, which fill the template's terms on creation and log every change.
+        # Everything goes through the services, which check the products' brand, fill the
+        # template's terms (with the add form's money terms) and log every change.
+        model_fields = {f.name for f in Agreement._meta.fields}
         fields = {
             name: value
             for name, value in form.cleaned_data.items()
-            if name != "products" and (not change or name in form.changed_data)
+            if name in model_fields and (not change or name in form.changed_data)
         }
+        products = form.cleaned_data.get("products")
         if change:
-            saved = agreement_update(agreement=obj, fields=fields, by=request.user)
+            saved = agreement_update(
+                agreement=obj,
+                fields=fields,
+                products=list(products) if "products" in form.changed_data else None,
+                by=request.user,
+            )
         else:
-            saved = agreement_create(by=request.user, **fields)
+            saved = agreement_create(
+                by=request.user,
+                terms=form.terms(),
+                products=list(products or []),
+                **fields,
+            )
         obj.pk = saved.pk
         obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The products were saved by the service in save_model; only the inlines remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
@@ -263,17 +406,58 @@ class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Activate selected drafts 激活"))
     def activate_selected(self, request, queryset):
+        """First a page of what each agreement will bill; activate once staff confirm.
+
+        Blank money terms are confirmed only for the agreements the page showed blank:
+        one whose terms were blanked since is refused by the service with its message.
+        """
+        if request.POST.get("confirmed") != "yes":
+            return self._activation_confirmation(request, queryset)
+        confirmed_blank = set(request.POST.getlist("confirm_blank"))
         for agreement in queryset:
             try:
-                agreement_activate(agreement=agreement, by=request.user)
-            except RuleViolation as error:
-                self.message_user(request, f"{agreement.number}: {error}", messages.ERROR)
+                agreement_activate(
+                    agreement=agreement,
+                    by=request.user,
+                    confirm_blank_terms=str(agreement.pk) in confirmed_blank,
+                )
             except DomainError as error:
                 self.message_user(request, f"{agreement.number}: {error}", messages.ERROR)
             else:
                 self.message_user(
                     request, f"{agreement.number}: {_('activated')}", messages.SUCCESS
                 )
+        return None
+
+    def _activation_confirmation(self, request, queryset):
+        rows = []
+        for agreement in queryset.select_related("brand"):
+            problem = ""
+            try:
+                if agreement.status != Agreement.Status.DRAFT:
+                    raise InvalidStateError(msg.NOT_DRAFT.format(status=agreement.status))
+                agreement_check_complete(agreement=agreement)
+            except DomainError as error:
+                problem = str(error)
+            rows.append(
+                {
+                    "agreement": agreement,
+                    "problem": problem,
+                    "summary": None if problem else activation_summary(agreement),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Activate agreements? 确认激活协议"),
+            "opts": self.model._meta,
+            "rows": rows,
+            "activatable": any(not row["problem"] for row in rows),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "action": "activate_selected",
+        }
+        return TemplateResponse(
+            request, "admin/contracts/agreement/activate_confirmation.html", context
+        )
 
     @admin.action(description=_("Terminate selected (date and reason above) 终止"))
     def terminate_selected(self, request, queryset):

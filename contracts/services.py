@@ -5,6 +5,7 @@ Celery tasks call these. Each state change locks the row, checks the state, and 
 an event.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,6 +28,7 @@ from contracts.models import (
     RenewalObjection,
     RevenueShareTerms,
 )
+from contracts.selectors import Bilingual, activation_summary
 from core.exceptions import InvalidStateError, RuleViolation
 from core.money import InstallmentsNot100, installments_check_100
 from core.periods import renewal_objection_deadline, renewed_ends_on
@@ -74,6 +76,19 @@ def installments_validate(installments: list[dict[str, Any]]) -> None:
         ) from None
 
 
+def agreement_products_check(*, brand: Any, products: Iterable[Product]) -> None:
+    """Refuse any product of another brand than the agreement's (``brand``: a brand or its id).
+
+    The one check of the rule: create, update and the admin's agreement form call it.
+    """
+    brand_id = getattr(brand, "pk", brand)
+    wrong = [product for product in products if product.brand_id != brand_id]
+    if wrong:
+        raise RuleViolation(
+            {"products": [msg.PRODUCT_OTHER_BRAND.format(sku=product.sku) for product in wrong]}
+        )
+
+
 @transaction.atomic
 def agreement_create(
     *,
@@ -103,6 +118,7 @@ def agreement_create(
         agreement.full_clean()
     except ValidationError as error:
         _raise_as_rule_violation(error)
+    agreement_products_check(brand=agreement.brand_id, products=products or [])
     agreement.save()
     terms_save(agreement=agreement, terms=terms or {})
     if kind == Agreement.Kind.CONSULTING_FIXED_FEE:
@@ -111,9 +127,6 @@ def agreement_create(
             installments=installments if installments is not None else DEFAULT_INSTALLMENTS,
         )
     if products:
-        for product in products:
-            if product.brand_id != agreement.brand_id:
-                raise RuleViolation({"products": [msg.PRODUCT_OTHER_BRAND.format(sku=product.sku)]})
         agreement.products.set(products)
     event_record(
         action="agreement.created",
@@ -125,11 +138,9 @@ def agreement_create(
     return agreement
 
 
-def terms_save(*, agreement: Agreement, terms: dict[str, Any]) -> Any:
-    """Create or update the terms row of the agreement's kind, validating every field."""
-    model = TERMS_MODELS[agreement.kind]
-    instance = model.objects.filter(agreement=agreement).first() or model(agreement=agreement)
-    known = {f.name for f in model._meta.fields} - {"id", "agreement"}
+def _terms_apply(instance: Any, terms: dict[str, Any]) -> None:
+    """Set ``terms`` on a terms row and validate every field (RuleViolation on ``terms.*``)."""
+    known = {f.name for f in type(instance)._meta.fields} - {"id", "agreement"}
     unknown = set(terms) - known - {"installments"}
     if unknown:
         raise RuleViolation({f"terms.{name}": [msg.UNKNOWN_TERM] for name in sorted(unknown)})
@@ -140,6 +151,18 @@ def terms_save(*, agreement: Agreement, terms: dict[str, Any]) -> Any:
         instance.full_clean(exclude=["agreement"])
     except ValidationError as error:
         _raise_as_rule_violation(error, prefix="terms.")
+
+
+def terms_validate(*, kind: str, terms: dict[str, Any]) -> None:
+    """Refuse terms that ``agreement_create`` would refuse, saving nothing (the admin's add form)."""
+    _terms_apply(TERMS_MODELS[kind](), terms)
+
+
+def terms_save(*, agreement: Agreement, terms: dict[str, Any]) -> Any:
+    """Create or update the terms row of the agreement's kind, validating every field."""
+    model = TERMS_MODELS[agreement.kind]
+    instance = model.objects.filter(agreement=agreement).first() or model(agreement=agreement)
+    _terms_apply(instance, terms)
     instance.save()
     if "installments" in terms and agreement.kind == Agreement.Kind.CONSULTING_FIXED_FEE:
         installments_replace(agreement=agreement, installments=terms["installments"])
@@ -183,13 +206,46 @@ def agreement_check_complete(*, agreement: Agreement) -> None:
         installments_validate([{"percent": i.percent} for i in agreement.installments.all()])
 
 
+def blank_terms_check(*, agreement: Agreement) -> None:
+    """Refuse, until confirmed, to activate an agreement whose money terms are blank.
+
+    The message names the blank terms and what activation would bill (one-off bills
+    and the monthly bill), so the caller can confirm with ``confirm_blank_terms``.
+    """
+    summary = activation_summary(agreement)
+    if not summary.blank:
+        return
+    billed_zh, billed_en = summary.billed_text()
+    raise RuleViolation(
+        {
+            "confirm": [
+                msg.BLANK_TERMS_UNCONFIRMED.format(
+                    blank_zh="、".join(zh for zh, _ in summary.blank),
+                    blank_en=", ".join(en for _, en in summary.blank),
+                    billed_zh=billed_zh,
+                    billed_en=billed_en,
+                )
+            ]
+        }
+    )
+
+
 @transaction.atomic
-def agreement_activate(*, agreement: Agreement, by: Any) -> Agreement:
-    """Draft → active. The one-off bills due from signing follow (settlements)."""
+def agreement_activate(
+    *, agreement: Agreement, by: Any, confirm_blank_terms: bool = False
+) -> Agreement:
+    """Draft → active. The one-off bills due from signing follow (settlements).
+
+    An agreement whose money terms are blank (``contracts.selectors.blank_money_terms``)
+    is activated only with ``confirm_blank_terms``; otherwise ``blank_terms_check``
+    refuses it with what would be billed.
+    """
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status != Agreement.Status.DRAFT:
         raise InvalidStateError(msg.NOT_DRAFT.format(status=agreement.status))
     agreement_check_complete(agreement=agreement)
+    if not confirm_blank_terms:
+        blank_terms_check(agreement=agreement)
     agreement.status = Agreement.Status.ACTIVE
     agreement.save(update_fields=["status", "updated_at"])
     event_record(action="agreement.activated", obj=agreement, actor=by, agreement=agreement)
@@ -231,11 +287,13 @@ def agreement_update(
         agreement.full_clean()
     except ValidationError as error:
         _raise_as_rule_violation(error)
+    # A new brand must fit the products kept, as new products must fit the brand.
+    agreement_products_check(
+        brand=agreement.brand_id,
+        products=products if products is not None else agreement.products.all(),
+    )
     agreement.save()
     if products is not None:
-        for product in products:
-            if product.brand_id != agreement.brand_id:
-                raise RuleViolation({"products": [msg.PRODUCT_OTHER_BRAND.format(sku=product.sku)]})
         agreement.products.set(products)
     if terms:
         terms_save(agreement=agreement, terms=terms)
@@ -252,9 +310,37 @@ def agreement_update(
     return agreement
 
 
+# Other apps register what an agreement already holds after a day: a function
+# ``(agreement=, on=) -> list[Bilingual]`` naming, in both languages, the records dated
+# after ``on`` (settlements: monthly statements; kpis: KPI records and sale lines), so
+# contracts imports neither.
+TERMINATION_CHECKS: list[Callable[..., list[Bilingual]]] = []
+
+
+def termination_check(*, agreement: Agreement, on: date) -> None:
+    """Refuse a termination on ``on`` when statements, KPI records or sales lie after it."""
+    found = [item for check in TERMINATION_CHECKS for item in check(agreement=agreement, on=on)]
+    if found:
+        raise RuleViolation(
+            {
+                "on": [
+                    msg.TERMINATION_BEFORE_RECORDS.format(
+                        on=on.isoformat(),
+                        found_zh="、".join(zh for zh, _ in found),
+                        found_en=", ".join(en for _, en in found),
+                    )
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def agreement_terminate(*, agreement: Agreement, on: date, reason: str, by: Any) -> Agreement:
-    """Active → terminated on ``on`` (inclusive last day), with the reason logged."""
+    """Active → terminated on ``on`` (inclusive last day), with the reason logged.
+
+    Refused when the agreement already holds records dated after ``on``
+    (``termination_check``): a month cannot be both billed and outside the agreement.
+    """
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status != Agreement.Status.ACTIVE:
         raise InvalidStateError(msg.NOT_ACTIVE.format(status=agreement.status))
@@ -264,6 +350,7 @@ def agreement_terminate(*, agreement: Agreement, on: date, reason: str, by: Any)
         raise RuleViolation({"on": [msg.TERMINATION_BEFORE_START]})
     if on > agreement.ends_on:
         raise RuleViolation({"on": [msg.TERMINATION_AFTER_END]})
+    termination_check(agreement=agreement, on=on)
     agreement.status = Agreement.Status.TERMINATED
     agreement.terminated_on = on
     agreement.termination_reason = reason.strip()

@@ -45,3 +45,17 @@ OBJECTION_NOT_RENEWING = "该协议不会自动续约。/ This agreement does no
 FUTURE_DATE = "日期不能晚于今天。/ The date cannot be in the future."
 NOT_EDITABLE = "只有草稿状态的协议可以修改（当前：{status}）。/ Only a draft agreement can be changed (now {status})."
 UNKNOWN_TERM = "Unknown term for this kind. / 该类型协议无此条款。"
+TERMINATION_BEFORE_RECORDS = (
+    "终止日期 {on} 之后已有 {found_zh}，不能在此日期终止；请改用更晚的日期，或先作废/更正这些记录。"
+    "/ The agreement cannot end on {on}: it already has {found_en} after that day. Choose a later"
+    " date, or void or correct them first."
+)
+BLANK_TERMS_UNCONFIRMED = (
+    "以下金额条款为空：{blank_zh}。激活后将开具：{billed_zh}。如确认无误，请确认后再激活"
+    '（API：发送 {{"confirm": true}}）。/ These money terms are blank: {blank_en}. Activating'
+    ' bills: {billed_en}. Send {{"confirm": true}} to activate anyway.'
+)
+PERIOD_OUTSIDE_AGREEMENT = (
+    "期间 {period} 不在协议期内（{starts_on} 至 {ends_on}）。"
+    "/ Period {period} has no day inside the agreement ({starts_on} to {ends_on})."
+)

@@ -25,7 +25,7 @@ from kpis.models import FeeWaiver, KpiRecord, Promotion, SaleLine
 from kpis.services import (
     KPI_FIELDS,
     SaleContext,
-    kpi_evaluate,
+    kpi_evaluation_or_reason,
     kpi_prefill,
     kpi_record_save,
     kpi_waive,
@@ -49,8 +49,10 @@ class WaiverActionForm(ActionForm):
     consent_ref = forms.CharField(label=_("brand consent ref."), required=False)
 
 
-def _evaluation_html(evaluation):
+def _evaluation_html(evaluation, reason=""):
     if evaluation is None:
+        if reason:  # a month outside the agreement: say why instead of failing the list
+            return format_html('— <span class="help">{}</span>', reason)
         return "—"
     names = {"distributors": "经销商", "cartons": "箱数", "sales_amount": "销售额"}
     if evaluation.minimums_met:
@@ -87,11 +89,16 @@ class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("waivers")
 
     def _evaluation(self, obj):
-        return kpi_evaluate(agreement=obj.agreement, period=Period.parse(obj.period), record=obj)
+        return self._evaluation_or_reason(obj)[0]
+
+    def _evaluation_or_reason(self, obj):
+        if not hasattr(obj, "_evaluated"):  # two columns read it: evaluate once per row
+            obj._evaluated = kpi_evaluation_or_reason(record=obj)
+        return obj._evaluated
 
     @admin.display(description=_("minimums 最低指标"))
     def evaluation(self, obj):
-        return _evaluation_html(self._evaluation(obj))
+        return _evaluation_html(*self._evaluation_or_reason(obj))
 
     @admin.display(description=_("web targets 网络指标"))
     def web_targets(self, obj):
@@ -114,7 +121,9 @@ class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return _(
                 "Saved records are evaluated against the agreement's minimums. 保存后按协议最低指标评估。"
             )
-        evaluation = self._evaluation(obj)
+        evaluation, reason = self._evaluation_or_reason(obj)
+        if reason:
+            return _evaluation_html(evaluation, reason)
         if evaluation is None:
             return _("No monthly minimums for this kind of agreement.")
         rows = [(name, value) for name, value in evaluation.required.items()]

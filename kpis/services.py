@@ -18,10 +18,11 @@ from accounts.roles import is_brand_finance_for, is_staff_for
 from common import clock
 from common.events import event_record
 from contracts.models import Agreement, Product
-from contracts.selectors import PriceBook
+from contracts.selectors import Bilingual, PriceBook
+from contracts.validation import PERIOD_OUTSIDE_AGREEMENT
 from core.exceptions import DomainError, RuleViolation
 from core.money import CENT, ZERO, quantize_money
-from core.periods import Period
+from core.periods import Period, overlap_days
 from kpis import messages as msg
 from kpis.evaluation import B2BTargets, KpiEvaluation, KpiFigures, evaluate_b2b_kpis
 from kpis.models import FeeWaiver, KpiRecord, Promotion, SaleLine
@@ -432,12 +433,36 @@ KPI_FIELDS = (
 )
 
 
+class PeriodOutsideAgreement(RuleViolation):
+    """The month has no day inside the agreement (before its start, after its end or
+    termination): it has no KPI record to keep and no evaluation (HTTP 400)."""
+
+
+def period_inside_agreement_check(*, agreement: Agreement, period: Period) -> None:
+    """Refuse a month with no day from the agreement's start to its (effective) end."""
+    starts_on, ends_on = agreement.starts_on, agreement.effective_ends_on
+    if overlap_days(period=period, starts_on=starts_on, ends_on=ends_on) == 0:
+        raise PeriodOutsideAgreement(
+            {
+                "period": [
+                    PERIOD_OUTSIDE_AGREEMENT.format(
+                        period=period, starts_on=starts_on, ends_on=ends_on
+                    )
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def kpi_record_save(
     *, agreement: Agreement, period: str, values: Mapping[str, Any], by: Any
 ) -> KpiRecord:
-    """Create or correct the month's KPI record; missing figures come from the sale lines."""
+    """Create or correct the month's KPI record; missing figures come from the sale lines.
+
+    The month must have a day inside the agreement (``period_inside_agreement_check``).
+    """
     month = period_parse(period)
+    period_inside_agreement_check(agreement=agreement, period=month)
     record = (
         KpiRecord.objects.select_for_update().filter(agreement=agreement, period=str(month)).first()
     )
@@ -497,9 +522,15 @@ def kpi_figures(record: KpiRecord | None) -> KpiFigures | None:
 def kpi_evaluate(
     *, agreement: Agreement, period: Period, record: KpiRecord | None = None
 ) -> KpiEvaluation | None:
-    """The month's evaluation for a B2B agreement (None for other kinds)."""
+    """The month's evaluation for a B2B agreement (None for other kinds).
+
+    A month with no day inside the agreement raises ``PeriodOutsideAgreement`` (a 400
+    with its message), never the pure evaluation's ValueError; readers that list
+    records use ``kpi_evaluation_or_reason``.
+    """
     if agreement.kind != Agreement.Kind.B2B_COMMISSION:
         return None
+    period_inside_agreement_check(agreement=agreement, period=period)
     if record is None:
         record = KpiRecord.objects.filter(agreement=agreement, period=str(period)).first()
     return evaluate_b2b_kpis(
@@ -509,6 +540,18 @@ def kpi_evaluate(
         starts_on=agreement.starts_on,
         ends_on=agreement.effective_ends_on,
     )
+
+
+def kpi_evaluation_or_reason(*, record: KpiRecord) -> tuple[KpiEvaluation | None, str]:
+    """A record's evaluation, or None and why there is none (e.g. a month after the
+    agreement's termination, kept from before termination was refused for it)."""
+    try:
+        evaluation = kpi_evaluate(
+            agreement=record.agreement, period=Period.parse(record.period), record=record
+        )
+    except PeriodOutsideAgreement as error:
+        return None, str(error)
+    return evaluation, ""
 
 
 def kpi_evaluation_json(evaluation: KpiEvaluation | None) -> dict[str, Any] | None:
@@ -562,3 +605,32 @@ def kpi_waive(*, record: KpiRecord, reason: str, by: Any, consent_ref: str = "")
         detail={"period": record.period, "consent_ref": consent_ref.strip()},
     )
     return waiver
+
+
+def termination_records_after(*, agreement: Agreement, on: date) -> list[Bilingual]:
+    """The KPI records of months starting after ``on`` and the sale lines dated after it
+    (``contracts.services.TERMINATION_CHECKS``, registered in ``KpisConfig``)."""
+    found: list[Bilingual] = []
+    periods = sorted(
+        KpiRecord.objects.filter(agreement=agreement, period__gt=str(Period.of(on))).values_list(
+            "period", flat=True
+        )
+    )
+    if periods:
+        plural = "s" if len(periods) > 1 else ""
+        found.append(
+            (
+                f"{len(periods)} 条指标记录（{'、'.join(periods)}）",
+                f"{len(periods)} KPI record{plural} ({', '.join(periods)})",
+            )
+        )
+    lines = SaleLine.objects.filter(agreement=agreement, sold_on__gt=on).aggregate(
+        count=Count("pk"), first=Min("sold_on")
+    )
+    if lines["count"]:
+        count, first = lines["count"], lines["first"].isoformat()
+        plural = "s" if count > 1 else ""
+        found.append(
+            (f"{count} 条销售记录（自 {first} 起）", f"{count} sale line{plural} from {first}")
+        )
+    return found

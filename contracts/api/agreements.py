@@ -183,6 +183,15 @@ def _agreement_fresh(pk: int) -> Agreement:
     return _agreements().get(pk=pk)  # type: ignore[no-any-return]
 
 
+class ActivateSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Activate even though the money terms are blank (a 400 on `confirm` says "
+        "which terms are blank and what activation bills).",
+    )
+
+
 class TerminateSerializer(serializers.Serializer):
     on = serializers.DateField(help_text="The last day the agreement runs (inclusive).")
     reason = serializers.CharField(allow_blank=True, trim_whitespace=True)
@@ -260,11 +269,19 @@ class AgreementViewSet(
         serializer = self.get_serializer(_agreement_fresh(agreement.pk))
         return Response(serializer.data)
 
-    @extend_schema(request=None, responses={200: AgreementSerializer})
+    @extend_schema(request=ActivateSerializer, responses={200: AgreementSerializer})
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: Any = None) -> Response:
-        """Draft → active (staff). 409 unless draft; 400 if something is missing."""
-        agreement = agreement_activate(agreement=self.get_object(), by=request.user)
+        """Draft → active (staff). 409 unless draft; 400 if something is missing, or if
+        the money terms are blank and ``confirm`` is not true."""
+        agreement = self.get_object()
+        body = ActivateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        agreement = agreement_activate(
+            agreement=agreement,
+            by=request.user,
+            confirm_blank_terms=body.validated_data["confirm"],
+        )
         return self._agreement_response(agreement)
 
     @extend_schema(request=TerminateSerializer, responses={200: AgreementSerializer})

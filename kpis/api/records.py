@@ -28,12 +28,11 @@ from common.api.permissions import BrandFinanceOrStaff
 from common.api.scoping import ScopedViewSetMixin
 from contracts.selectors import agreement_in_scope
 from core.exceptions import RuleViolation
-from core.periods import Period
 from kpis import messages as msg
 from kpis.models import FeeWaiver, KpiRecord
 from kpis.services import (
-    kpi_evaluate,
     kpi_evaluation_json,
+    kpi_evaluation_or_reason,
     kpi_record_save,
     kpi_waive,
 )
@@ -80,6 +79,7 @@ class KpiRecordSerializer(serializers.ModelSerializer):
         help_text='A fraction: "0.015" is 1.5%',
     )
     evaluation = serializers.SerializerMethodField()
+    evaluation_unavailable = serializers.SerializerMethodField()
 
     class Meta:
         model = KpiRecord
@@ -97,18 +97,34 @@ class KpiRecordSerializer(serializers.ModelSerializer):
             "google_first_page",
             "notes",
             "evaluation",
+            "evaluation_unavailable",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "evaluation", "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "evaluation",
+            "evaluation_unavailable",
+            "created_at",
+            "updated_at",
+        ]
+
+    def _evaluated(self, record: KpiRecord) -> tuple[Any, str]:
+        cached = getattr(record, "_evaluated", None)
+        if cached is None:
+            cached = record._evaluated = kpi_evaluation_or_reason(record=record)  # type: ignore[attr-defined]
+        return cached
 
     @extend_schema_field(KpiEvaluationSerializer(allow_null=True))
     def get_evaluation(self, record: KpiRecord) -> dict[str, Any] | None:
-        """The B2B evaluation of the month (null for other kinds of agreement)."""
-        evaluation = kpi_evaluate(
-            agreement=record.agreement, period=Period.parse(record.period), record=record
-        )
-        return kpi_evaluation_json(evaluation)
+        """The B2B evaluation of the month (null for other kinds of agreement, and for a
+        month outside the agreement: see evaluation_unavailable)."""
+        return kpi_evaluation_json(self._evaluated(record)[0])
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_evaluation_unavailable(self, record: KpiRecord) -> str | None:
+        """Why a B2B month has no evaluation (a month outside the agreement), else null."""
+        return self._evaluated(record)[1] or None
 
 
 class FeeWaiverRequestSerializer(serializers.Serializer):

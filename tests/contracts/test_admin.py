@@ -1,6 +1,9 @@
 """The admin lets agency staff create each kind of agreement and shows errors, not 500s."""
 
+from decimal import Decimal
+
 import pytest
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from accounts.models import User
@@ -151,7 +154,12 @@ def test_negative_fee_in_terms_inline_shows_message(staff_client):
 def test_activate_and_terminate_actions(staff_client):
     agreement = f.agreement(brand_org=staff_client.brand)
     url = reverse("admin:contracts_agreement_changelist")
-    staff_client.post(url, {"action": "activate_selected", "_selected_action": [agreement.pk]})
+    selected = {"action": "activate_selected", "_selected_action": [agreement.pk]}
+    page = staff_client.post(url, selected)
+    assert page.status_code == 200  # first what it will bill, then the confirmation
+    agreement.refresh_from_db()
+    assert agreement.status == "draft"
+    staff_client.post(url, {**selected, "confirmed": "yes"})
     agreement.refresh_from_db()
     assert agreement.status == "active"
     response = staff_client.post(
@@ -242,3 +250,124 @@ def test_service_refuses_contract_changes_once_active():
     with pytest.raises(InvalidStateError):
         agreement_update(agreement=agreement, fields={"title": "新标题"}, by=None)
     agreement_update(agreement=agreement, fields={"notes": "ok"}, by=None)
+
+
+# --- what agreements refuse, in the admin -------------------------------------------------
+
+
+def _inline(prefix, instance):
+    """The inline formset data of one saved terms row, as the change page posts it."""
+    data = _management(prefix, 1, 1)
+    for name, value in model_to_dict(instance).items():
+        data[f"{prefix}-0-{name}"] = "" if value is None else value
+    return data
+
+
+def _change_payload(client, agreement, **overrides):
+    data = _add_payload(client, agreement.kind, number=agreement.number)
+    data.pop("kind")
+    data.update(_inline("revenue_share_terms", agreement.revenue_share_terms))
+    data.update(_management("renewal_objections", 0, 0))
+    data.update(overrides)
+    return data
+
+
+def test_products_field_offers_the_brands_products_and_refuses_another_brands(staff_client):
+    own = f.product(staff_client.brand, sku="OWN-1")
+    foreign = f.product(f.brand(staff_client.agency), sku="FOREIGN-1")
+    f.product(f.brand(), sku="ELSEWHERE-1")  # another agency's brand: never offered
+    agreement = f.agreement("revenue_share", brand_org=staff_client.brand)
+    change = reverse("admin:contracts_agreement_change", args=[agreement.pk])
+    page = staff_client.get(change).content.decode()
+    assert "OWN-1" in page
+    assert "FOREIGN-1" not in page and "ELSEWHERE-1" not in page
+    assert (
+        "ELSEWHERE-1"
+        not in staff_client.get(reverse("admin:contracts_agreement_add")).content.decode()
+    )
+    refused = staff_client.post(
+        change, _change_payload(staff_client, agreement, products=[foreign.pk])
+    )
+    assert refused.status_code == 200
+    assert msg.PRODUCT_OTHER_BRAND.format(sku="FOREIGN-1") in refused.content.decode()
+    assert list(agreement.products.all()) == []
+    saved = staff_client.post(change, _change_payload(staff_client, agreement, products=[own.pk]))
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    assert list(agreement.products.all()) == [own]
+    added = staff_client.post(
+        reverse("admin:contracts_agreement_add"),
+        _add_payload(staff_client, "revenue_share", number="HT-ADM-X", products=[foreign.pk]),
+    )
+    assert added.status_code == 200
+    assert msg.PRODUCT_OTHER_BRAND.format(sku="FOREIGN-1") in added.content.decode()
+    assert not Agreement.objects.filter(number="HT-ADM-X").exists()
+
+
+def test_add_form_takes_the_b2b_fee_and_minimums_in_one_post(staff_client):
+    add = reverse("admin:contracts_agreement_add")
+    page = staff_client.get(f"{add}?kind=b2b_commission").content.decode()
+    assert 'name="terms_monthly_service_fee"' in page and 'name="terms_min_cartons"' in page
+    assert 'name="terms_agency_ratio"' not in page
+    every_kind = staff_client.get(add).content.decode()  # kind not known yet: all of them
+    for name in ("terms_monthly_service_fee", "terms_agency_ratio", "terms_total_fee"):
+        assert f'name="{name}"' in every_kind
+    data = _add_payload(
+        staff_client,
+        "b2b_commission",
+        terms_monthly_service_fee="8000",
+        terms_min_cartons="100",
+        terms_total_fee="5",  # another kind's term: ignored
+    )
+    response = staff_client.post(f"{add}?kind=b2b_commission", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    terms = Agreement.objects.get(number="HT-ADM-b2b").b2b_terms
+    assert (terms.monthly_service_fee, terms.min_cartons, terms.min_distributors) == (
+        Decimal("8000.00"),
+        100,
+        0,
+    )
+    negative = staff_client.post(
+        add,
+        _add_payload(
+            staff_client, "b2b_commission", number="HT-ADM-N", terms_monthly_service_fee="-1"
+        ),
+    )
+    assert negative.status_code == 200
+    assert msg.NEGATIVE_AMOUNT in negative.content.decode()
+    assert not Agreement.objects.filter(number="HT-ADM-N").exists()
+
+
+def test_activation_shows_what_will_be_billed_and_waits_for_confirmation(staff_client):
+    revenue_share = f.agreement("revenue_share", brand_org=staff_client.brand)
+    blank = f.agreement("b2b_commission", brand_org=staff_client.brand)
+    active = f.agreement("revenue_share", brand_org=staff_client.brand, activate=True)
+    url = reverse("admin:contracts_agreement_changelist")
+    chosen = [revenue_share.pk, blank.pk, active.pk]
+    page = staff_client.post(url, {"action": "activate_selected", "_selected_action": chosen})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Sales platform setup fee" in text and "¥10,000.00" in text and "2026-05-25" in text
+    assert "30% of the month&#x27;s profit" in text
+    assert "These money terms are blank" in text
+    assert "commission on distributor sales only, no service fee" in text
+    assert msg.NOT_DRAFT.format(status="active") in text
+    assert {a.status for a in Agreement.objects.filter(pk__in=chosen[:2])} == {"draft"}
+    # Confirmed without confirming the blank terms: the blank one is still refused.
+    staff_client.post(
+        url,
+        {"action": "activate_selected", "_selected_action": chosen[:2], "confirmed": "yes"},
+    )
+    revenue_share.refresh_from_db()
+    blank.refresh_from_db()
+    assert (revenue_share.status, blank.status) == ("active", "draft")
+    staff_client.post(
+        url,
+        {
+            "action": "activate_selected",
+            "_selected_action": [blank.pk],
+            "confirmed": "yes",
+            "confirm_blank": [blank.pk],
+        },
+    )
+    blank.refresh_from_db()
+    assert blank.status == "active"

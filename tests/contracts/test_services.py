@@ -217,7 +217,11 @@ def test_objection_before_deadline_stops_renewal(objected_on, expected_status, m
 
 
 def test_agreement_without_auto_renew_expires():
-    agreement = f.agreement(Agreement.Kind.B2B_COMMISSION, activate=True)
+    agreement = f.agreement(
+        Agreement.Kind.B2B_COMMISSION,
+        activate=True,
+        terms={"monthly_service_fee": Decimal("8000.00")},
+    )
     assert agreements_roll_over(today=date(2027, 5, 31)).expired == []
     assert agreements_roll_over(today=date(2027, 6, 1)).expired == [agreement.number]
     agreement.refresh_from_db()

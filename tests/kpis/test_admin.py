@@ -14,7 +14,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_staff_add_and_correct_a_kpi_record_in_the_admin(client):
-    agreement = f.agreement("b2b_commission", activate=True, starts_on=date(2026, 6, 1))
+    agreement = f.agreement(
+        "b2b_commission",
+        activate=True,
+        starts_on=date(2026, 6, 1),
+        terms={"monthly_service_fee": Decimal("8000.00")},
+    )
     f.product(agreement.brand, sku="TEA-1", units_per_carton=20)
     sale_line_record(
         agreement=agreement,
