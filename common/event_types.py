@@ -56,6 +56,8 @@ EVENT_TYPES = {
     "flag.agency_termination_right": _(
         "Overdue past the contract's limit: the agency may terminate"
     ),
+    "flag.dispute_unanswered": _("Dispute unanswered past the reply deadline"),
+    "daily_run.failed": _("Daily job: some steps failed"),
 }
 
 BRAND_VISIBLE = frozenset(

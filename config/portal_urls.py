@@ -73,6 +73,11 @@ urlpatterns = [
         settlements_portal.StatementWithdrawDisputeView.as_view(),
         name="statement_withdraw",
     ),
+    path(
+        "statements/<int:pk>/attachments/<int:attachment_id>/",
+        settlements_portal.DisputeAttachmentView.as_view(),
+        name="statement_attachment",
+    ),
     # What the agency recorded: sales and KPIs, read-only.
     path("sales/", kpis_portal.SalesView.as_view(), name="sales"),
     path("sales/export.csv", kpis_portal.SalesCsvView.as_view(), name="sales_csv"),

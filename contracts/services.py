@@ -16,6 +16,7 @@ from django.db import transaction
 
 from common import clock
 from common.events import event_record
+from common.jobs import RowGuard
 from contracts import validation as msg
 from contracts.models import (
     Agreement,
@@ -417,52 +418,61 @@ class RolloverResult:
     expired: list[str]
 
 
-def agreements_roll_over(*, today: date | None = None, by: Any = None) -> RolloverResult:
+def agreements_roll_over(
+    *, today: date | None = None, by: Any = None, guard: RowGuard | None = None
+) -> RolloverResult:
     """Daily: renew or expire every active agreement whose last day is before ``today``.
 
     An auto-renewing agreement with no timely objection is extended by its renewal
-    term (repeatedly, if the job did not run for a long time); any other expires.
-    Safe to run twice: a renewed agreement's end is then in the future.
+    term from its old end date (repeatedly, if the job did not run for a long time); any
+    other expires. Safe to run twice: a renewed agreement's end is then in the future.
+    Each agreement is its own row of ``guard`` (by default errors are raised).
     """
     today = today or clock.today()
+    guard = guard or RowGuard("renewals", strict=True)
     renewed: list[str] = []
     expired: list[str] = []
     due = Agreement.objects.filter(status=Agreement.Status.ACTIVE, ends_on__lt=today)
-    for agreement_id in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
-            if agreement.status != Agreement.Status.ACTIVE or agreement.ends_on >= today:
-                continue
-            while agreement.ends_on < today:
-                if agreement.auto_renew and not renewal_blocked(agreement=agreement):
-                    old_end = agreement.ends_on
-                    agreement.ends_on = renewed_ends_on(
-                        ends_on=old_end, term_months=agreement.renewal_term_months
-                    )
-                    agreement.renewal_count += 1
-                    agreement.save(update_fields=["ends_on", "renewal_count", "updated_at"])
-                    event_record(
-                        action="agreement.renewed",
-                        obj=agreement,
-                        actor=by,
-                        agreement=agreement,
-                        detail={"from": old_end.isoformat(), "to": agreement.ends_on.isoformat()},
-                    )
-                else:
-                    agreement.status = Agreement.Status.EXPIRED
-                    agreement.save(update_fields=["status", "updated_at"])
-                    event_record(
-                        action="agreement.expired",
-                        obj=agreement,
-                        actor=by,
-                        agreement=agreement,
-                        detail={"ends_on": agreement.ends_on.isoformat()},
-                    )
-                    expired.append(agreement.number)
-                    break
-            else:
-                renewed.append(agreement.number)
+    for agreement_id, number in due.values_list("pk", "number"):
+        with guard.row(number):
+            outcome = _agreement_roll_over(agreement_id=agreement_id, today=today, by=by)
+            if outcome == "renewed":
+                renewed.append(number)
+            elif outcome == "expired":
+                expired.append(number)
     return RolloverResult(renewed=renewed, expired=expired)
+
+
+def _agreement_roll_over(*, agreement_id: int, today: date, by: Any) -> str:
+    agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+    if agreement.status != Agreement.Status.ACTIVE or agreement.ends_on >= today:
+        return ""  # a concurrent run got there first
+    while agreement.ends_on < today:
+        if not agreement.auto_renew or renewal_blocked(agreement=agreement):
+            agreement.status = Agreement.Status.EXPIRED
+            agreement.save(update_fields=["status", "updated_at"])
+            event_record(
+                action="agreement.expired",
+                obj=agreement,
+                actor=by,
+                agreement=agreement,
+                detail={"ends_on": agreement.ends_on.isoformat()},
+            )
+            return "expired"
+        old_end = agreement.ends_on
+        agreement.ends_on = renewed_ends_on(
+            ends_on=old_end, term_months=agreement.renewal_term_months
+        )
+        agreement.renewal_count += 1
+        agreement.save(update_fields=["ends_on", "renewal_count", "updated_at"])
+        event_record(
+            action="agreement.renewed",
+            obj=agreement,
+            actor=by,
+            agreement=agreement,
+            detail={"from": old_end.isoformat(), "to": agreement.ends_on.isoformat()},
+        )
+    return "renewed"
 
 
 # The date of the "opening" history entry that keeps a product's first prices.

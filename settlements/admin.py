@@ -1,3 +1,5 @@
+from contextvars import ContextVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -19,9 +21,11 @@ from common.admin_helpers import (
 from common.models import Event
 from core.exceptions import DomainError
 from core.periods import Period
-from settlements import services
+from settlements import selectors, services
 from settlements.documents import statement_pdf_bytes
 from settlements.models import (
+    DailyRun,
+    DisputeAttachment,
     Expense,
     Payment,
     PenaltyWaiver,
@@ -48,6 +52,47 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(overdue)
         return queryset
+
+
+class DisputeUnansweredFilter(admin.SimpleListFilter):
+    """Disputes the agency has not answered within its reply window (as of today)."""
+
+    title = _("dispute unanswered 异议未回复")
+    parameter_name = "dispute_unanswered"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Past the reply deadline 已超回复期限"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        flagged = {
+            flag.statement.pk
+            for flag in selectors.flags_as_of(as_of=clock.today())
+            if flag.name == "dispute_unanswered" and flag.statement is not None
+        }
+        return queryset.filter(pk__in=flagged)
+
+
+class DisputeAttachmentInline(ScopedInlineMixin, admin.TabularInline):
+    model = DisputeAttachment
+    brand_path = "statement__agreement__brand"
+    extra = 0
+    can_delete = False
+    fields = ["download", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("dispute attachments 异议附件")
+
+    @admin.display(description=_("file 文件"))
+    def download(self, obj):
+        url = reverse("admin:settlements_statement_attachment", args=[obj.statement_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.name)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class StatementLineInline(ScopedInlineMixin, admin.TabularInline):
@@ -128,16 +173,19 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "payment_status",
         "kind",
         OverdueFilter,
+        DisputeUnansweredFilter,
         "agreement__brand",
         "agreement__kind",
     ]
     search_fields = ["number", "agreement__number", "agreement__brand__name"]
     list_select_related = ["agreement"]
     date_hierarchy = "issued_on"
-    inlines = [StatementLineInline, PaymentInline]
+    inlines = [StatementLineInline, PaymentInline, DisputeAttachmentInline]
     actions = [
         "issue_selected",
         "record_payment",
+        "record_dispute",
+        "record_withdrawal",
         "void_selected",
         "correct_selected",
         "reply_to_dispute",
@@ -222,8 +270,24 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.generate_view),
                 name="settlements_statement_generate",
             ),
+            path(
+                "<int:pk>/attachments/<int:attachment_id>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="settlements_statement_attachment",
+            ),
             *super().get_urls(),
         ]
+
+    def attachment_view(self, request, pk, attachment_id):
+        """A dispute's attachment, for staff who may see the statement (else 404)."""
+        statement = get_object_or_404(self.get_queryset(request), pk=pk)
+        attachment = get_object_or_404(statement.dispute_attachments, pk=attachment_id)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type=attachment.content_type or "application/octet-stream",
+        )
 
     def pdf_view(self, request, pk):
         statement = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -324,21 +388,65 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             _("corrected version drafted"),
         )
 
-    @admin.action(description=_("Reply to the dispute (text above) 回复异议"))
+    @admin.action(description=_("Reply to the dispute (text above, date optional) 回复异议"))
     def reply_to_dispute(self, request, queryset):
         values = _action_values(request)
         self._each(
             request,
             queryset,
             lambda st: services.statement_reply(
-                statement=st, reply=values["text"] or "", by=request.user
+                statement=st, reply=values["text"] or "", by=request.user, replied_on=values["on"]
             ),
             _("reply saved"),
         )
 
+    @admin.action(
+        description=_("Record the brand's written dispute (date and text above) 登记书面异议")
+    )
+    def record_dispute(self, request, queryset):
+        values = _action_values(request)
+        self._each(
+            request,
+            queryset,
+            lambda st: services.statement_dispute(
+                statement=st,
+                comment=values["text"] or "",
+                disputed_on=values["on"],
+                by=request.user,
+            ),
+            _("dispute recorded; no payment is due while it is open"),
+        )
+
+    @admin.action(
+        description=_("Record the brand's withdrawal of its dispute (date above) 登记撤回异议")
+    )
+    def record_withdrawal(self, request, queryset):
+        values = _action_values(request)
+        self._each(
+            request,
+            queryset,
+            lambda st: services.statement_withdraw_dispute(
+                statement=st, withdrawn_on=values["on"], by=request.user
+            ),
+            _("withdrawal recorded: confirmed on that day"),
+        )
+
+
+class JobRunAdmin(admin.ModelAdmin):
+    """A job's runs are records of what happened: read, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(StatementRun)
-class StatementRunAdmin(admin.ModelAdmin):
+class StatementRunAdmin(JobRunAdmin):
     list_display = [
         "period",
         "status",
@@ -371,15 +479,6 @@ class StatementRunAdmin(admin.ModelAdmin):
         return format_html(
             '<progress max="100" value="{}"></progress> {}%', obj.percent_done, obj.percent_done
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
@@ -440,3 +539,144 @@ class PenaltyWaiverAdmin(ScopedAdminMixin, admin.ModelAdmin):
             statement=obj.statement, amount=obj.amount, reason=obj.reason, by=request.user
         )
         obj.pk = waiver.pk
+
+
+class DailyRunForm(forms.Form):
+    until = forms.DateField(
+        label=_("Up to 截至"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Today or an earlier day. 今天或更早的日期。"),
+    )
+
+
+@admin.register(DailyRun)
+class DailyRunAdmin(JobRunAdmin):
+    """The daily job's runs and what each did; staff may run it up to a day."""
+
+    list_display = ["until", "status", "trigger", "made", "failures", "created_by", "finished_at"]
+    list_filter = ["status", "trigger"]
+    date_hierarchy = "until"
+    fields = [
+        "until",
+        "status",
+        "trigger",
+        "created_by",
+        "started_at",
+        "finished_at",
+        "summary_table",
+        "failure_list",
+    ]
+    readonly_fields = fields
+    change_list_template = "admin/settlements/dailyrun/change_list.html"
+
+    # The columns need the viewer (staff see their own agency's part of each run); the
+    # admin instance is shared between threads, so the request travels in a ContextVar.
+    _viewer: ContextVar = ContextVar("daily_run_viewer")
+
+    def _visible(self, obj):
+        return selectors.daily_run_visible_part(obj, self._viewer.get())
+
+    @admin.display(description=_("records made 新增记录"))
+    def made(self, obj):
+        return sum(part["count"] for part in self._visible(obj)[0].values())
+
+    @admin.display(description=_("failures 失败"))
+    def failures(self, obj):
+        return len(self._visible(obj)[1])
+
+    @admin.display(description=_("what it did 执行结果"))
+    def summary_table(self, obj):
+        summary = self._visible(obj)[0]
+        if not summary:
+            return "—"
+        return format_html(
+            "<table><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
+                (
+                    (RULE_LABELS.get(rule, rule), part["count"], ", ".join(part["items"][:20]))
+                    for rule, part in summary.items()
+                ),
+            ),
+        )
+
+    @admin.display(description=_("failed rows 失败的记录"))
+    def failure_list(self, obj):
+        errors = self._visible(obj)[1]
+        if not errors:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li>{} {}: {}</li>", ((e["step"], e["object"], e["error"]) for e in errors)
+            ),
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        self._viewer.set(request.user)
+        extra_context = {
+            **(extra_context or {}),
+            "run_url": reverse("admin:settlements_dailyrun_run"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._viewer.set(request.user)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "run/",
+                self.admin_site.admin_view(self.run_view),
+                name="settlements_dailyrun_run",
+            ),
+            *super().get_urls(),
+        ]
+
+    def run_view(self, request):
+        """Run the daily job up to a day (today by default): a button, then the run."""
+        if not self.has_view_permission(request):
+            raise Http404
+        form = DailyRunForm(request.POST or None, initial={"until": clock.today()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                run = services.daily_run_start(
+                    until=form.cleaned_data["until"],
+                    by=request.user,
+                    trigger=DailyRun.Trigger.ADMIN,
+                )
+            except DomainError as error:
+                for field, problems in getattr(error, "errors", {"until": [str(error)]}).items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                self.message_user(
+                    request, _("The daily job is running up to %(day)s.") % {"day": run.until}
+                )
+                return redirect(reverse("admin:settlements_dailyrun_change", args=[run.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Run the daily job 运行每日任务"),
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/settlements/dailyrun/run.html", context)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff and request.user.is_agency_side
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
+RULE_LABELS = {
+    "renewed": _("renewed 续期"),
+    "expired": _("expired 到期"),
+    "end_bills": _("end-of-term bills 期末账单"),
+    "deemed_confirmed": _("deemed confirmed 视为确认"),
+    "penalty_notices": _("penalty notices 违约金通知"),
+    "flags": _("flags first seen 新提示"),
+    "reminders": _("reminders sent 提醒"),
+}

@@ -19,8 +19,9 @@ from core.money import Payment as PaymentFact
 from core.periods import Period
 from core.workdays import WorkCalendar
 from settlements import calculations as calc
+from settlements import daily_rules
 from settlements import messages as msg
-from settlements.models import Statement, StatementDemand
+from settlements.models import DailyRun, Statement, StatementDemand
 
 # The agreements settled by monthly statement; consulting agreements have one-off bills.
 SETTLED_KINDS = (Agreement.Kind.B2B_COMMISSION, Agreement.Kind.REVENUE_SHARE)
@@ -202,72 +203,193 @@ class Flag:
         return f"{self.name}:{self.agreement.pk}:{self.statement.pk if self.statement else '-'}:{self.period}"
 
 
-def flags_as_of(*, as_of: date, agreements: Any = None) -> list[Flag]:
-    """Every flag of DOMAIN as of ``as_of``: late statements, brand termination rights,
-    receipts overdue (deemed confirmations), payments overdue, agency termination rights."""
-    flags: list[Flag] = []
-    calendar = work_calendar()
-    agreements = (
-        agreements if agreements is not None else Agreement.objects.filter(kind__in=SETTLED_KINDS)
-    )
-    settled = agreements.filter(kind__in=SETTLED_KINDS).exclude(status=Agreement.Status.DRAFT)
-    for agreement in settled.select_related("revenue_share_terms", "b2b_terms"):
-        month = Period.of(as_of).previous()
-        first = Period.of(agreement.starts_on)
-        # The last few closed months are enough: older ones are issued or long flagged.
-        for period in (month.previous().previous(), month.previous(), month):
-            if period < first or agreement.effective_ends_on < period.first_day:
-                continue
-            deadline = issue_deadline_of(agreement=agreement, period=period, calendar=calendar)
-            issued_on = issued_on_for(agreement, period)
-            if calc.statement_late(issue_deadline=deadline, issued_on=issued_on, as_of=as_of):
-                flags.append(
-                    Flag(
-                        "statement_late",
-                        agreement,
-                        period=str(period),
-                        detail={"deadline": deadline.isoformat()},
+FLAG_NAMES = (
+    "statement_late",
+    "brand_termination_right",
+    "receipt_overdue",
+    "payment_overdue",
+    "agency_termination_right",
+    "dispute_unanswered",
+)
+
+
+@dataclass(frozen=True)
+class FlagWindow:
+    """A flag and the days it holds (see ``settlements.daily_rules``)."""
+
+    flag: Flag
+    window: daily_rules.Window
+
+
+def _statement_flag_windows(statements: Any, calendar: WorkCalendar) -> list[FlagWindow]:
+    found: list[FlagWindow] = []
+    for statement in statements:
+        agreement = statement.agreement
+        facts = _payment_facts(statement)
+        due_on = statement.payment_due_on
+        if statement.is_open and due_on is not None:
+            overdue = daily_rules.payment_overdue_window(
+                principal=statement.total_due, due_on=due_on, payments=facts
+            )
+            if overdue is not None:
+                detail = {"due_on": due_on.isoformat()}
+                found.append(
+                    FlagWindow(
+                        Flag("payment_overdue", agreement, statement, detail=detail), overdue
                     )
                 )
-            demand = StatementDemand.objects.filter(agreement=agreement, period=str(period)).first()
-            if demand and calc.brand_termination_right(
-                demand_on=demand.demanded_on, issued_on=issued_on, as_of=as_of
-            ):
-                flags.append(
-                    Flag(
-                        "brand_termination_right",
-                        agreement,
-                        period=str(period),
-                        detail={"demanded_on": demand.demanded_on.isoformat()},
-                    )
-                )
-    open_statements = (
-        Statement.objects.open().filter(agreement__in=agreements).select_related("agreement")
-    )
-    for statement in open_statements:
+            overdue_days = termination_overdue_days(statement)
+            right = overdue_days is not None and daily_rules.termination_right_window(
+                principal=statement.total_due,
+                due_on=due_on,
+                payments=facts,
+                overdue_days=overdue_days,
+            )
+            if right:
+                detail = {"due_on": due_on.isoformat(), "after_days": overdue_days}
+                flag = Flag("agency_termination_right", agreement, statement, detail=detail)
+                found.append(FlagWindow(flag, right))
         if (
             statement.status == Statement.Status.ISSUED
-            and statement.receipt_due_on
-            and as_of > statement.receipt_due_on
+            and statement.kind == Statement.Kind.MONTHLY
+            and statement.receipt_due_on is not None
         ):
-            flags.append(Flag("receipt_overdue", statement.agreement, statement))
-        state = statement_penalty(statement=statement, as_of=as_of)
-        if state.days_overdue > 0:
-            flags.append(
-                Flag(
-                    "payment_overdue",
-                    statement.agreement,
-                    statement,
-                    detail={"days": state.days_overdue, "penalty": str(state.penalty)},
-                )
+            # Only ever seen if the deemed confirmation of the day failed.
+            window = daily_rules.Window(statement.receipt_due_on + daily_rules.ONE_DAY)
+            found.append(FlagWindow(Flag("receipt_overdue", agreement, statement), window))
+        if statement.disputed_on is not None:
+            reply_by = dispute_reply_by(statement, calendar)
+            ended_on = statement.withdrawn_on or statement.voided_on
+            unanswered = daily_rules.dispute_unanswered_window(
+                reply_by=reply_by, replied_on=statement.replied_on, ended_on=ended_on
             )
-        if state.termination_right:
-            flags.append(
-                Flag(
-                    "agency_termination_right",
-                    statement.agreement,
-                    statement,
-                    detail={"days": state.days_overdue},
-                )
+            if unanswered is not None:
+                detail = {
+                    "disputed_on": statement.disputed_on.isoformat(),
+                    "reply_by": reply_by.isoformat(),
+                }
+                flag = Flag("dispute_unanswered", agreement, statement, detail=detail)
+                found.append(FlagWindow(flag, unanswered))
+    return found
+
+
+def dispute_reply_working_days(agreement: Agreement) -> int:
+    """The working days the agency has to answer a dispute, as the terms say (5)."""
+    terms = agreement.terms
+    return int(getattr(terms, "dispute_reply_working_days", daily_rules.DISPUTE_REPLY_WORKING_DAYS))
+
+
+def dispute_reply_by(statement: Statement, calendar: WorkCalendar | None = None) -> date:
+    """The day the agency must answer a dispute by (working days after the dispute)."""
+    assert statement.disputed_on is not None
+    return (calendar or work_calendar()).add_working_days(
+        statement.disputed_on, dispute_reply_working_days(statement.agreement)
+    )
+
+
+def flag_windows(*, until: date, agreements: Any = None) -> list[FlagWindow]:
+    """Every flag that holds on some day up to ``until``, with the days it holds.
+
+    Late statements and the brand's termination rights are judged for every closed month
+    of each settled agreement; payment flags on every open statement; "dispute unanswered"
+    on every statement ever disputed. Derived from dated facts only, so the answer for a
+    day does not depend on when (or how often) anyone asked.
+    """
+    found: list[FlagWindow] = []
+    calendar = work_calendar()
+    scope = agreements if agreements is not None else Agreement.objects.all()
+    settled = (
+        scope.filter(kind__in=SETTLED_KINDS)
+        .exclude(status=Agreement.Status.DRAFT)
+        .select_related("revenue_share_terms", "b2b_terms")
+    )
+    issued: dict[tuple[int, str], date] = {}
+    monthly = (
+        Statement.objects.filter(agreement__in=settled, kind=Statement.Kind.MONTHLY)
+        .exclude(status=Statement.Status.DRAFT)
+        .order_by("version")
+        .values_list("agreement_id", "period", "issued_on")
+    )
+    for agreement_id, period, issued_on in monthly:
+        issued.setdefault((agreement_id, period), issued_on)
+    demands = {
+        (d.agreement_id, d.period): d.demanded_on
+        for d in StatementDemand.objects.filter(agreement__in=settled)
+    }
+    last_closed = Period.of(until).previous()
+    for agreement in settled:
+        period = Period.of(agreement.starts_on)
+        while period <= last_closed and period.first_day <= agreement.effective_ends_on:
+            deadline = issue_deadline_of(agreement=agreement, period=period, calendar=calendar)
+            issued_on = issued.get((agreement.pk, str(period)))
+            late = daily_rules.statement_late_window(issue_deadline=deadline, issued_on=issued_on)
+            if late is not None:
+                detail = {"deadline": deadline.isoformat()}
+                flag = Flag("statement_late", agreement, period=str(period), detail=detail)
+                found.append(FlagWindow(flag, late))
+            demand_on = demands.get((agreement.pk, str(period)))
+            right = demand_on and daily_rules.brand_termination_window(
+                demand_on=demand_on, issued_on=issued_on, days=calc.DEMAND_ISSUE_DAYS
             )
+            if right:
+                detail = {"demanded_on": demand_on.isoformat()}  # type: ignore[union-attr]
+                flag = Flag("brand_termination_right", agreement, period=str(period), detail=detail)
+                found.append(FlagWindow(flag, right))
+            period = period.next()
+    statements = (
+        Statement.objects.filter(agreement__in=scope)
+        .filter(Q(status__in=Statement.OPEN_STATUSES) | Q(disputed_on__isnull=False))
+        .select_related(
+            "agreement__revenue_share_terms", "agreement__b2b_terms", "agreement__consulting_terms"
+        )
+        .prefetch_related("payments")
+    )
+    found += _statement_flag_windows(statements, calendar)
+    return [item for item in found if item.window.first <= until]
+
+
+def flags_as_of(*, as_of: date, agreements: Any = None) -> list[Flag]:
+    """Every flag that holds on ``as_of``: late statements, brand termination rights,
+    receipts overdue, payments overdue, agency termination rights, disputes unanswered.
+
+    Payment flags carry the days overdue and the penalty as of that day."""
+    flags: list[Flag] = []
+    for item in flag_windows(until=as_of, agreements=agreements):
+        if not item.window.holds_on(as_of):
+            continue
+        flag = item.flag
+        if flag.name in ("payment_overdue", "agency_termination_right"):
+            assert flag.statement is not None
+            state = statement_penalty(statement=flag.statement, as_of=as_of)
+            detail = {**flag.detail, "days": state.days_overdue, "penalty": str(state.penalty)}
+            flag = Flag(flag.name, flag.agreement, flag.statement, flag.period, detail)
+        flags.append(flag)
     return flags
+
+
+# --- daily runs -------------------------------------------------------------------------
+
+
+def daily_run_visible_part(run: DailyRun, user: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The summary and failures of ``run`` that ``user`` may see: everything for a
+    superuser, the own agency's part for its staff (the job covers every agency)."""
+    if getattr(user, "is_superuser", False):
+        agency = None
+    else:
+        agency = getattr(user, "organization_id", None)
+    summary: dict[str, Any] = {}
+    for rule, part in (run.summary or {}).items():
+        items = part.get("items", [])
+        if agency is None:
+            summary[rule] = {"count": part.get("count", 0), "items": [i["name"] for i in items]}
+        else:
+            summary[rule] = {
+                "count": part.get("by_agency", {}).get(str(agency), 0),
+                "items": [i["name"] for i in items if i.get("agency") == agency],
+            }
+    errors = [
+        {key: e.get(key, "") for key in ("step", "object", "error")}
+        for e in run.errors or []
+        if agency is None or e.get("agency") == agency
+    ]
+    return summary, errors

@@ -46,19 +46,32 @@ def statement_issued_notify_task(statement_id: int) -> int:
 
 
 @shared_task(**RETRY)
-def daily_task() -> dict:
-    """Renewals, end-based installments, deemed confirmations, penalty notices, flags."""
+def daily_task() -> int:
+    """The scheduled daily job, up to today (Celery beat, or the embedded scheduler)."""
     from settlements.services import daily_run
 
-    return daily_run()
+    return daily_run().pk
+
+
+@shared_task(**RETRY)
+def daily_run_task(run_id: int) -> str:
+    """A daily run started from the admin or the API (a redelivered task does nothing)."""
+    from settlements.models import DailyRun
+    from settlements.services import daily_run_execute
+
+    return daily_run_execute(run=DailyRun.objects.get(pk=run_id)).status
 
 
 @shared_task(**RETRY)
 def month_end_task() -> int | None:
-    """On the 1st: start the month-end run for the month that just closed."""
+    """On the 1st: start the month-end run for the month that just closed, once (the
+    embedded scheduler also calls it at start-up, to catch up)."""
+    from settlements.models import StatementRun
     from settlements.services import statement_run_start
 
     period = Period.of(clock.today()).previous()
+    if StatementRun.objects.filter(period=str(period), agreement=None).exists():
+        return None  # already run for this month (by the schedule, or by staff)
     run = statement_run_start(period=str(period), by=None)
     return run.pk
 

@@ -114,10 +114,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic schedule lives in code; beat copies it into its database tables.
+# Without a broker, ``manage.py serve`` (scripts/run) runs the same schedule in-process
+# (common.scheduler); EMBEDDED_SCHEDULER=false turns that off.
+EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=CELERY_TASK_ALWAYS_EAGER)
 CELERY_BEAT_SCHEDULE = {
+    # Shortly after midnight (Asia/Shanghai), so every page shows the day's state early.
     "daily-settlement-checks": {
         "task": "settlements.tasks.daily_task",
-        "schedule": crontab(hour=1, minute=0),
+        "schedule": crontab(hour=0, minute=5),
     },
     "month-end-run": {
         "task": "settlements.tasks.month_end_task",

@@ -9,12 +9,14 @@ object as it is now.
 
 - ``statements``: statements, their receipt, corrections, penalty and PDF;
 - ``runs``: month-end runs;
+- ``daily``: daily runs (the daily job up to a day, and what it did);
 - ``payments`` and ``expenses``: what staff record;
 - ``demands``: the brand's demand (催缴) for a late statement, under ``agreements/``.
 """
 
 from typing import Any
 
+from settlements.api.daily import DailyRunViewSet
 from settlements.api.demands import AgreementDemandViewSet
 from settlements.api.detail import StatementDetailViewSet
 from settlements.api.expenses import ExpenseViewSet
@@ -30,6 +32,7 @@ from settlements.api.statements import (
 
 ROUTES: list[tuple[str, Any, str]] = [  # (prefix, viewset, basename)
     ("statement-runs", StatementRunViewSet, "statement-run"),
+    ("daily-runs", DailyRunViewSet, "daily-run"),
     ("statements", StatementViewSet, "statement"),
     ("statements", StatementDetailViewSet, "statement-detail"),  # statements/{id}/detail/
     ("payments", PaymentViewSet, "payment"),

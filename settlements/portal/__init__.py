@@ -8,10 +8,11 @@ brand's id answers 404. ``config/portal_urls.py`` routes to the views named here
 - ``terms``: an agreement's terms in plain sentences;
 - ``dashboard``: the overview page;
 - ``statements``: the list, one statement, its PDF;
-- ``actions``: confirm, dispute, withdraw a dispute.
+- ``actions``: confirm, dispute (with attachments), withdraw a dispute; attachments.
 """
 
 from settlements.portal.actions import (
+    DisputeAttachmentView,
     StatementActionView,
     StatementConfirmView,
     StatementDisputeView,
@@ -22,6 +23,7 @@ from settlements.portal.statements import StatementDetailView, StatementListView
 
 __all__ = [
     "DashboardView",
+    "DisputeAttachmentView",
     "StatementActionView",
     "StatementConfirmView",
     "StatementDetailView",

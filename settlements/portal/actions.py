@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +27,24 @@ from settlements.portal.labels import VIEWERS_CANNOT_ACT, awaits_receipt, label,
 from settlements.portal.statements import confirm_preview
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
 class DisputeForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("What is wrong with this statement?"),
@@ -35,6 +53,14 @@ class DisputeForm(forms.Form):
         ),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    attachments = MultipleFileField(
+        label=gettext_lazy("Attachments (optional)"),
+        help_text=gettext_lazy(
+            "Your own list, a screenshot or a scan: up to 5 files (PDF, images, spreadsheets, "
+            "text), 10 MB each."
+        ),
+        required=False,
     )
 
     def clean_comment(self) -> str:
@@ -81,7 +107,7 @@ class StatementActionView(BrandPortalMixin, TemplateView):
         if not self.allowed(statement):
             messages.error(request, _("This statement is no longer waiting for that action."))
             return self._detail(statement)
-        form = self.form_class(request.POST) if self.form_class else None
+        form = self.form_class(request.POST, request.FILES) if self.form_class else None
         if form is not None and not form.is_valid():
             return self.render_to_response(self.get_context_data(statement=statement, form=form))
         try:
@@ -112,7 +138,7 @@ class StatementActionView(BrandPortalMixin, TemplateView):
                 "action": self.action,
                 "paid": selectors.amount_paid(statement),
                 "due_if_confirmed": confirm_preview(statement, clock.today())
-                if self.action == "confirm"
+                if self.action in ("confirm", "withdraw")
                 else None,
             }
         )
@@ -142,7 +168,10 @@ class StatementDisputeView(StatementActionView):
     def perform(self, statement: Statement, form: forms.Form | None) -> None:
         assert form is not None
         services.statement_dispute(
-            statement=statement, comment=form.cleaned_data["comment"], by=self.portal_user
+            statement=statement,
+            comment=form.cleaned_data["comment"],
+            attachments=form.cleaned_data.get("attachments") or [],
+            by=self.portal_user,
         )
 
     def done_message(self, statement: Statement) -> str:
@@ -161,6 +190,21 @@ class StatementWithdrawDisputeView(StatementActionView):
         services.statement_withdraw_dispute(statement=statement, by=self.portal_user)
 
     def done_message(self, statement: Statement) -> str:
-        return _("Your dispute is withdrawn; %(number)s awaits your receipt again.") % {
-            "number": statement.number
-        }
+        return _(
+            "Your dispute is withdrawn: %(number)s counts as confirmed today, and payment "
+            "falls due from today."
+        ) % {"number": statement.number}
+
+
+class DisputeAttachmentView(BrandPortalMixin, TemplateView):
+    """A dispute's attachment, for the brand's users who may see the statement (else 404)."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        statement = get_object_or_404(visible_statements(self), pk=kwargs["pk"])
+        attachment = get_object_or_404(statement.dispute_attachments, pk=kwargs["attachment_id"])
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type=attachment.content_type or "application/octet-stream",
+        )

@@ -135,10 +135,8 @@ class DashboardView(BrandPortalMixin, TemplateView):
         )
         awaiting = [
             label(st)
-            for st in statements.filter(
-                status=Statement.Status.ISSUED, receipt_due_on__isnull=False
-            )
-        ]
+            for st in statements.filter(status=Statement.Status.ISSUED, receipt_due_on__gte=today)
+        ]  # past its deadline, silence has confirmed it: nothing left to answer
         awaiting.sort(key=lambda st: (st.receipt_due_on or date.max, st.number))
         flags = flag_rows(selectors.flags_as_of(as_of=today, agreements=agreements))
         context.update(

@@ -5,9 +5,12 @@ Drafts are the agency's work in progress and are never shown.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
+from common import clock
 from common.portal import BrandPortalMixin
 from contracts.models import Agreement, Party
 from settlements.models import Statement
@@ -36,6 +39,7 @@ PAYMENT_LABELS = {
     Statement.PaymentStatus.PAID: gettext_lazy("Paid"),
 }
 ISSUED_LABEL = gettext_lazy("Issued")
+CONFIRMED_BY_SILENCE_LABEL = gettext_lazy("Confirmed (by silence)")
 AGREEMENT_KIND_LABELS = {
     Agreement.Kind.B2B_COMMISSION: gettext_lazy("B2B distributor recruitment"),
     Agreement.Kind.REVENUE_SHARE: gettext_lazy("Revenue share"),
@@ -66,16 +70,39 @@ FILTER_PAYMENTS = [
 
 
 def awaits_receipt(statement: Statement) -> bool:
-    """Whether the brand is asked to confirm or dispute: an issued statement with a receipt
-    deadline (monthly statements; one-off bills and penalty notices have none)."""
-    return statement.status == Statement.Status.ISSUED and statement.receipt_due_on is not None
+    """Whether the brand is asked to confirm or dispute: an issued statement whose receipt
+    deadline (monthly statements only) has not passed. After it, silence has confirmed
+    the statement, whether or not the daily job has recorded that yet."""
+    return (
+        statement.status == Statement.Status.ISSUED
+        and statement.receipt_due_on is not None
+        and clock.today() <= statement.receipt_due_on
+    )
+
+
+def deemed_confirmed_on(statement: Statement) -> date | None:
+    """The day silence confirmed ``statement``: its receipt deadline, once passed (the
+    state the daily job leaves it in), else None."""
+    if statement.deemed_confirmed:
+        return statement.confirmed_on
+    if (
+        statement.status == Statement.Status.ISSUED
+        and statement.receipt_due_on is not None
+        and clock.today() > statement.receipt_due_on
+    ):
+        return statement.receipt_due_on
+    return None
 
 
 def label(statement: Statement) -> Statement:
     """Attach the portal's wording of kind, review status and payment status."""
     statement.kind_label = KIND_LABELS.get(statement.kind, statement.kind)  # type: ignore[attr-defined]
     status_label = STATUS_LABELS.get(statement.status, statement.status)
-    if not awaits_receipt(statement) and statement.status == Statement.Status.ISSUED:
+    deemed_on = deemed_confirmed_on(statement)
+    statement.deemed_on = deemed_on  # type: ignore[attr-defined]
+    if deemed_on is not None:
+        status_label = CONFIRMED_BY_SILENCE_LABEL
+    elif not awaits_receipt(statement) and statement.status == Statement.Status.ISSUED:
         status_label = ISSUED_LABEL  # a bill without a receipt step (one-off, penalty)
     statement.status_label = status_label  # type: ignore[attr-defined]
     statement.payment_label = PAYMENT_LABELS.get(  # type: ignore[attr-defined]

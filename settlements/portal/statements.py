@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -96,7 +96,7 @@ class StatementListView(BrandPortalMixin, TemplateView):
             if data["period"]:
                 statements = statements.filter(period=data["period"])
             if data["status"]:
-                statements = statements.filter(status=data["status"])
+                statements = statements.filter(_status_as_shown(data["status"], clock.today()))
             if data["payment"] == OVERDUE:
                 statements = (
                     statements.open()
@@ -231,6 +231,17 @@ def _window_date(statement: Statement, window: Any) -> date | None:
         return None
 
 
+def _status_as_shown(status: str, today: date) -> Q:
+    """The status filter as the brand reads it: a statement past its receipt deadline is
+    confirmed (by silence), even before the daily job has recorded it."""
+    silent = Q(status=Statement.Status.ISSUED, receipt_due_on__lt=today)
+    if status == Statement.Status.CONFIRMED:
+        return Q(status=status) | silent
+    if status == Statement.Status.ISSUED:
+        return Q(status=status) & ~silent
+    return Q(status=status)
+
+
 def confirm_preview(statement: Statement, today: date) -> date | None:
     """The payment due date if the brand confirms a monthly statement today."""
     if statement.kind != Statement.Kind.MONTHLY or not statement.period:
@@ -302,6 +313,7 @@ class StatementDetailView(BrandPortalMixin, TemplateView):
                 "principal": principal,
                 "can_act": roles.is_brand_finance_for(self.portal_user, statement.agreement),
                 "can_confirm": awaits_receipt(statement),
+                "attachments": list(statement.dispute_attachments.all()),
                 "can_withdraw": statement.status == Statement.Status.DISPUTED,
                 "viewer_note": VIEWERS_CANNOT_ACT,
                 "termination_days": selectors.termination_overdue_days(statement),

@@ -25,7 +25,13 @@ from settlements.selectors import (
     schedule_terms,
     statement_penalty,
 )
-from settlements.services.daily import daily_run, flags_log_new
+from settlements.services.daily import (
+    daily_run,
+    daily_run_create,
+    daily_run_execute,
+    daily_run_start,
+    flags_log_new,
+)
 from settlements.services.demands import statement_demand
 from settlements.services.expenses import expense_record
 from settlements.services.monthly import (
@@ -44,7 +50,8 @@ from settlements.services.one_off import (
 from settlements.services.payments import PaymentRecorded, payment_record
 from settlements.services.penalties import (
     penalty_notice_issue,
-    penalty_notices_monthly,
+    penalty_notices_due,
+    penalty_notices_for,
     penalty_waive,
 )
 from settlements.services.review import (
@@ -75,6 +82,9 @@ __all__ = [
     "agreements_settled_in",
     "amount_paid",
     "daily_run",
+    "daily_run_create",
+    "daily_run_execute",
+    "daily_run_start",
     "expense_record",
     "flags_as_of",
     "flags_log_new",
@@ -85,7 +95,8 @@ __all__ = [
     "one_off_bills_on_activation",
     "payment_record",
     "penalty_notice_issue",
-    "penalty_notices_monthly",
+    "penalty_notices_due",
+    "penalty_notices_for",
     "penalty_waive",
     "schedule_terms",
     "statement_confirm",

@@ -10,6 +10,7 @@ from django.db.models import Q
 from common import clock
 from common.calendar import work_calendar
 from common.events import event_record
+from common.jobs import RowGuard
 from contracts.models import Agreement, Installment
 from core.workdays import WorkCalendar, fallback_note
 from settlements import calculations as calc
@@ -173,17 +174,22 @@ def installment_bills_issue(
     return issued
 
 
-def installment_bills_due_from_end(*, on: date | None = None) -> list[str]:
-    """Daily: consulting agreements whose (effective) end has come get their end bills."""
+def installment_bills_due_from_end(
+    *, on: date | None = None, guard: RowGuard | None = None
+) -> list[str]:
+    """Daily: consulting agreements whose (effective) end has come get their end bills,
+    issued on the end date whatever day the job runs."""
     on = on or clock.today()
+    guard = guard or RowGuard("end_bills", strict=True)
     numbers = []
     agreements = Agreement.objects.filter(
         kind=Agreement.Kind.CONSULTING_FIXED_FEE,
         status__in=[Agreement.Status.ACTIVE, Agreement.Status.EXPIRED, Agreement.Status.TERMINATED],
     ).filter(Q(terminated_on__lte=on) | Q(terminated_on__isnull=True, ends_on__lte=on))
     for agreement in agreements:
-        for statement in installment_bills_issue(
-            agreement=agreement, due_from=Installment.DueFrom.END
-        ):
-            numbers.append(statement.number)
+        with guard.row(agreement.number):
+            for statement in installment_bills_issue(
+                agreement=agreement, due_from=Installment.DueFrom.END
+            ):
+                numbers.append(statement.number)
     return numbers

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.roles import require_staff_for
+from common import clock
 from common.events import event_record
 from core.exceptions import DomainError, InvalidStateError, RuleViolation
 from settlements import messages as msg
@@ -15,7 +16,7 @@ from settlements.models import Payment as PaymentRow
 from settlements.models import Statement
 from settlements.selectors import amount_paid
 from settlements.services._common import not_future, statement_lock
-from settlements.services.penalties import penalty_notice_issue
+from settlements.services.penalties import penalty_notices_for
 
 
 def payment_status_update(statement: Statement) -> None:
@@ -98,6 +99,7 @@ def payment_record(
         detail={"amount": str(amount), "paid_on": paid_on.isoformat(), "reference": reference},
     )
     if statement.payment_status == Statement.PaymentStatus.PAID:
-        last_paid_on = max(p.paid_on for p in statement.payments.all())
-        penalty_notice_issue(statement=statement, as_of=last_paid_on, by=by)
+        # The final penalty notice, dated on the day it was paid in full (and any monthly
+        # notice still missing before it): the same records the daily job would make.
+        penalty_notices_for(statement=statement, until=clock.today(), by=by)
     return PaymentRecorded(payment, created=True)

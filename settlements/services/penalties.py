@@ -1,6 +1,6 @@
 """Late-payment penalties: notices that bill them, waivers that reduce them."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,8 +10,11 @@ from accounts.roles import require_staff_for
 from common import clock
 from common.calendar import work_calendar
 from common.events import event_record
+from common.jobs import RowGuard
 from core.exceptions import RuleViolation
+from core.money import Payment as PaymentFact
 from settlements import calculations as calc
+from settlements import daily_rules
 from settlements import messages as msg
 from settlements.detail import penalty_figures
 from settlements.documents import build_snapshot
@@ -29,11 +32,14 @@ from settlements.services._common import (
 
 
 @transaction.atomic
-def penalty_notice_issue(*, statement: Statement, as_of: date, by: Any = None) -> Statement | None:
+def penalty_notice_issue(
+    *, statement: Statement, as_of: date, by: Any = None, issued_on: date | None = None
+) -> Statement | None:
     """Bill the penalty accrued to ``as_of`` minus what earlier notices billed and waivers.
 
     Nothing to bill → None. One notice per statement and date (unique), so the daily job
-    can run twice.
+    can run twice. ``issued_on`` is the notice's date as its rule gives it (the 1st of
+    the month for a monthly notice); by default ``as_of``, never before the bill itself.
     """
     if statement.kind == Statement.Kind.PENALTY:
         return None
@@ -46,7 +52,7 @@ def penalty_notice_issue(*, statement: Statement, as_of: date, by: Any = None) -
     )
     if amount <= 0:
         return None
-    issued_on = min(clock.today(), max(as_of, statement.issued_on or as_of))
+    issued_on = min(clock.today(), max(issued_on or as_of, statement.issued_on or as_of))
     calendar = work_calendar()
     base = next_number(issued_on.year)
     notice = Statement.objects.create(
@@ -126,21 +132,62 @@ def penalty_waive(*, statement: Statement, amount: Decimal, reason: str, by: Any
     return waiver
 
 
-def penalty_notices_monthly(*, on: date | None = None) -> list[str]:
-    """One notice a month per open overdue statement, as of the previous month's end."""
-    on = on or clock.today()
-    as_of = on.replace(day=1) - timedelta(days=1)
-    notices = []
-    open_statements = (
-        Statement.objects.open()
-        .filter(
-            payment_due_on__lt=as_of,
-            penalty_rate_per_day__gt=0,
-        )
-        .exclude(payment_status=Statement.PaymentStatus.PAID)
+def penalty_notices_for(*, statement: Statement, until: date, by: Any = None) -> list[Statement]:
+    """Issue the penalty notices ``statement`` calls for up to ``until`` that are missing.
+
+    The dates come from ``daily_rules.penalty_notice_dates``: one on each 1st while the
+    bill is open after its due date, and one on the day it is paid in full. Notices are
+    made in date order, and never before the latest one already issued (a back-dated
+    payment must not bill a span twice). The payment service calls this too, so a bill
+    paid in full gets its final notice at once, with any monthly one missing before it.
+    """
+    statement = statement_lock(statement)
+    due_on = statement.payment_due_on
+    if (
+        statement.kind == Statement.Kind.PENALTY
+        or not statement.is_open
+        or due_on is None
+        or statement.penalty_rate_per_day <= 0
+    ):
+        return []
+    payments = [PaymentFact(p.paid_on, p.amount) for p in statement.payments.all()]
+    latest = (
+        statement.penalty_notices.exclude(status=Statement.Status.VOID)
+        .order_by("-penalty_as_of")
+        .values_list("penalty_as_of", flat=True)
+        .first()
     )
-    for statement in open_statements.exclude(penalty_notices__penalty_as_of=as_of):
-        notice = penalty_notice_issue(statement=statement, as_of=as_of)
+    issued = []
+    for due in daily_rules.penalty_notice_dates(
+        principal=statement.total_due,
+        due_on=due_on,
+        payments=payments,
+        until=until,
+        issued_on=statement.issued_on,
+    ):
+        if latest is not None and due.as_of <= latest:
+            continue
+        if statement.penalty_notices.filter(penalty_as_of=due.as_of).exists():
+            continue
+        notice = penalty_notice_issue(
+            statement=statement, as_of=due.as_of, issued_on=due.issued_on, by=by
+        )
         if notice is not None:
-            notices.append(notice.number)
-    return notices
+            issued.append(notice)
+    return issued
+
+
+def penalty_notices_due(*, until: date | None = None, guard: RowGuard | None = None) -> list[str]:
+    """Daily: every open overdue bill gets the penalty notices due up to ``until``."""
+    until = until or clock.today()
+    guard = guard or RowGuard("penalty_notices", strict=True)
+    numbers = []
+    candidates = (
+        Statement.objects.open()
+        .exclude(kind=Statement.Kind.PENALTY)
+        .filter(payment_due_on__lt=until, penalty_rate_per_day__gt=0)
+    )
+    for statement in candidates:
+        with guard.row(statement.number):
+            numbers += [n.number for n in penalty_notices_for(statement=statement, until=until)]
+    return numbers

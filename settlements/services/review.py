@@ -12,6 +12,7 @@ from accounts.roles import require_brand_finance_or_staff_for, require_staff_for
 from common import clock
 from common.calendar import work_calendar
 from common.events import event_record
+from common.jobs import RowGuard
 from core.exceptions import InvalidStateError, RuleViolation
 from core.periods import Period
 from kpis.models import SaleLine
@@ -271,13 +272,17 @@ def statement_withdraw_dispute(
     return statement
 
 
-def statements_deem_confirmed(*, on: date | None = None) -> list[str]:
+def statements_deem_confirmed(
+    *, on: date | None = None, guard: RowGuard | None = None
+) -> list[str]:
     """Silence until the receipt deadline counts as confirmation on that day (logged).
 
     Run on ``on``, it judges the days already over (up to ``on`` − 1): the brand may
-    still answer on the deadline day itself.
+    still answer on the deadline day itself. The confirmation is dated on the deadline,
+    whatever day the job runs.
     """
     on = on or clock.today()
+    guard = guard or RowGuard("deemed_confirmations", strict=True)
     last_complete_day = on - timedelta(days=1)
     numbers = []
     candidates = Statement.objects.filter(
@@ -286,17 +291,21 @@ def statements_deem_confirmed(*, on: date | None = None) -> list[str]:
         receipt_due_on__lte=last_complete_day,
     )
     for statement in candidates:
-        assert statement.receipt_due_on is not None
-        deemed_on = calc.deemed_confirmed_on(
-            receipt_due_on=statement.receipt_due_on,
-            confirmed_on=None,
-            disputed=False,
-            as_of=last_complete_day,
-        )
-        if deemed_on is None:
-            continue
-        statement_confirm(statement=statement, by=None, confirmed_on=deemed_on, deemed=True)
-        numbers.append(statement.number)
+        with guard.row(statement.number):
+            statement = statement_lock(statement)
+            if statement.status != Statement.Status.ISSUED:
+                continue  # a concurrent run (or the brand) got there first
+            assert statement.receipt_due_on is not None
+            deemed_on = calc.deemed_confirmed_on(
+                receipt_due_on=statement.receipt_due_on,
+                confirmed_on=None,
+                disputed=False,
+                as_of=last_complete_day,
+            )
+            if deemed_on is None:
+                continue
+            statement_confirm(statement=statement, by=None, confirmed_on=deemed_on, deemed=True)
+            numbers.append(statement.number)
     return numbers
 
 

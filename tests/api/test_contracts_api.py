@@ -531,7 +531,11 @@ def test_brand_users_cannot_patch(world, clients):
 
 
 def test_activate_a_draft(world, clients):
-    draft = f.agreement("b2b_commission", brand_org=world["brand_a1"])
+    draft = f.agreement(
+        "b2b_commission",
+        brand_org=world["brand_a1"],
+        terms={"monthly_service_fee": Decimal("8000.00")},
+    )
     url = f"{AGREEMENTS}{draft.pk}/activate/"
     response = clients["staff_a"].post(url)
     assert response.status_code == 200
@@ -760,7 +764,12 @@ def test_objection_bad_input_is_400(world, clients, data, errors):
 
 
 def test_objection_to_an_agreement_that_does_not_renew_is_409(world, clients):
-    b2b = f.agreement("b2b_commission", brand_org=world["brand_a1"], activate=True)
+    b2b = f.agreement(
+        "b2b_commission",
+        brand_org=world["brand_a1"],
+        activate=True,
+        terms={"monthly_service_fee": Decimal("8000.00")},
+    )
     response = clients["finance_a1"].post(
         f"{AGREEMENTS}{b2b.pk}/object-renewal/",
         {"on": "2026-07-01", "by": "brand"},

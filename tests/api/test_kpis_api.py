@@ -534,6 +534,7 @@ def test_kpi_record_with_evaluation(world, clients, b2b):
         "baidu_first_page": True,
         "google_first_page": False,
         "notes": "",
+        "evaluation_unavailable": None,
         "evaluation": {
             "minimums_met": False,
             "missed": ["sales_amount"],

@@ -23,8 +23,10 @@ pytestmark = pytest.mark.django_db
 
 OUTSIDERS = ["finance_b1", "finance_a2", "staff_b"]
 MISSING_ID = 987654321
-# Shared reference data, not any brand's: every user may read the calendar.
-NOT_BRAND_DATA = {"holidays"}
+# Shared reference data, not any brand's: every user may read the calendar. Daily runs
+# cover the whole installation: brand users never see them, and staff see only their own
+# agency's part of each summary (tests/api/test_daily_runs.py checks that wall).
+NOT_BRAND_DATA = {"holidays", "daily-runs"}
 
 
 def _objects_of_brand_a1(world):

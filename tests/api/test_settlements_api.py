@@ -243,11 +243,14 @@ def test_worked_example_over_http(world, clients, django_capture_on_commit_callb
         "billed": "133.34",
         "termination_right": False,
     }
-    # Paying in full billed the penalty with a notice, a one-off bill with no period.
+    # Paying in full billed the penalty with notices, one-off bills with no period: the
+    # monthly one of 10-01 (to 09-30) the daily job would have issued, then the final one.
     notices = finance.get(f"{STATEMENTS}?kind=penalty").json()["results"]
-    assert [(n["period"], n["total_due"], n["penalty_of"]) for n in notices] == [
-        (None, "133.34", statement.pk)
+    assert sorted((n["period"], n["penalty_as_of"], n["total_due"]) for n in notices) == [
+        (None, "2026-09-30", "68.79"),
+        (None, "2026-10-12", "64.55"),
     ]
+    assert {n["penalty_of"] for n in notices} == {statement.pk}
     assert finance.get(f"{PAYMENTS}?statement={statement.pk}").json()["count"] == 2
 
 

@@ -127,11 +127,21 @@ def test_flag_mails_link_to_the_portal(world, mailoutbox):
     assert f"{BASE}/portal/statements/" in flagged[0].body
 
 
-def test_daily_run_sends_the_reminders(world, mailoutbox):
-    result = services.daily_run(on=date(2026, 9, 13))
-    assert world.issued.number in result["reminders"]["receipt"]
-    again = services.daily_run(on=date(2026, 9, 13))
-    assert again["reminders"] == {"issued": [], "receipt": [], "payment": [], "overdue": []}
+def test_daily_run_sends_the_reminders(world, mailoutbox, monkeypatch):
+    monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 13))
+    result = services.daily_run()
+    sent = [item["name"] for item in result.summary["reminders"]["items"]]
+    assert f"receipt:{world.issued.number}" in sent
+    again = services.daily_run()
+    assert again.summary["reminders"]["count"] == 0
+
+
+def test_reminders_are_sent_on_the_day_only(world, mailoutbox):
+    # A run up to a past day (a catch-up) records what the rules call for, but e-mails
+    # about "now" (reminders) only go out when the run is for today.
+    result = services.daily_run(until=date(2026, 9, 13))
+    assert result.summary["reminders"]["count"] == 0
+    assert not [m for m in mailoutbox if "回执" in m.subject]
 
 
 def test_no_recipients_no_mail(world, mailoutbox):
@@ -141,9 +151,10 @@ def test_no_recipients_no_mail(world, mailoutbox):
 
 
 def test_penalty_notices_are_announced_by_the_daily_reminders(world, mailoutbox):
-    notices = services.penalty_notices_monthly(on=date(2026, 11, 1))
+    notices = services.penalty_notices_due(until=date(2026, 11, 1))
     assert world.confirmed.penalty_notices.exists() and notices
     sent = n.reminders_send(on=date(2026, 11, 2))
-    assert set(notices) <= set(sent["issued"])
+    newest = world.confirmed.penalty_notices.order_by("penalty_as_of").last()
+    assert newest.issued_on == date(2026, 11, 1) and newest.number in sent["issued"]
     assert any("违约金通知" in m.body for m in mailoutbox)
     assert n.reminders_send(on=date(2026, 11, 3))["issued"] == []

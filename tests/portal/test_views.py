@@ -150,8 +150,9 @@ def test_dashboard_shows_what_is_owed_due_and_overdue(finance_client, world):
     assert f"¥{state.penalty:,.2f}" in page
     # Its agency holds a termination right (more than 15 days overdue): shown.
     assert "解约权" in page and july.number in page
-    # August still waits for the receipt.
-    assert [s.pk for s in response.context["awaiting"]] == [august.pk]
+    # August's receipt deadline (2026-09-15) has passed: silence confirmed it, so the
+    # dashboard asks for nothing, as it will show once the daily job has recorded it.
+    assert response.context["awaiting"] == []
 
 
 def test_dashboard_terms_in_plain_words_and_charts(finance_client, world):
@@ -195,7 +196,8 @@ def test_statement_list_shows_the_brands_issued_statements_only(finance_client, 
     ("query", "expected"),
     [
         ({"period": "2026-08"}, {"issued"}),
-        ({"status": "confirmed"}, {"confirmed"}),
+        # August is past its receipt deadline: confirmed by silence, as the brand reads it.
+        ({"status": "confirmed"}, {"confirmed", "issued"}),
         ({"status": "issued", "period": "2026-07"}, set()),
         ({"payment": "partially_paid"}, {"confirmed"}),
     ],
@@ -255,7 +257,10 @@ def test_statement_detail(finance_client, world):
     assert "杭州云帆电商" in {row["actor"] for row in response.context["history"]}
 
 
-def test_finance_sees_receipt_buttons_viewers_do_not(finance_client, viewer_client, world):
+def test_finance_sees_receipt_buttons_viewers_do_not(
+    finance_client, viewer_client, world, monkeypatch
+):
+    monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 14))  # deadline 09-15
     confirm = url("statement_confirm", world.issued.pk)
     dispute = url("statement_dispute", world.issued.pk)
     page = text(finance_client.get(url("statement", world.issued.pk)))
@@ -512,3 +517,57 @@ def test_consulting_terms_and_an_installment_bill(world):
     assert "分期付款账单" in page and "已出具" in page
     assert url("statement_confirm", bill.pk) not in page  # no receipt step for a bill
     assert "暂无销售数据" in text(client.get(url("sales")))
+
+
+def test_past_its_receipt_deadline_a_statement_reads_as_confirmed(finance_client, world):
+    """TODAY (2026-11-24) is long past August's receipt deadline (2026-09-15): the page says
+    it was confirmed by silence on the deadline and offers no receipt action, even before
+    the daily job has recorded the confirmation."""
+    statement = world.issued
+    response = finance_client.get(url("statement", statement.pk))
+    page = text(response)
+    assert url("statement_confirm", statement.pk) not in page
+    assert url("statement_dispute", statement.pk) not in page
+    assert "待您确认" not in page and "视为确认" in page
+    assert response.context["statement"].deemed_on == date(2026, 9, 15)
+    refused = finance_client.post(url("statement_dispute", statement.pk), {"comment": "x"})
+    assert refused.status_code == 302
+    statement.refresh_from_db()
+    assert statement.status == "issued"  # unchanged; the daily job records the silence
+    services.daily_run(until=date(2026, 11, 24))
+    statement.refresh_from_db()
+    assert (statement.status, statement.confirmed_on) == ("confirmed", date(2026, 9, 15))
+
+
+def test_dispute_with_an_attachment_in_the_portal(finance_client, world, monkeypatch, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 14))
+    statement = world.issued
+    bad = SimpleUploadedFile("virus.exe", b"MZ", "application/octet-stream")
+    refused = finance_client.post(
+        url("statement_dispute", statement.pk), {"comment": "退货未扣除", "attachments": [bad]}
+    )
+    assert refused.status_code == 200 and "virus.exe" in text(refused)  # a form error
+    statement.refresh_from_db()
+    assert statement.status == "issued" and not statement.dispute_attachments.exists()
+    screenshot = SimpleUploadedFile("对账截图.png", b"\x89PNG" + b"1" * 64, "image/png")
+    response = finance_client.post(
+        url("statement_dispute", statement.pk),
+        {"comment": "退货未扣除", "attachments": [screenshot]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    statement.refresh_from_db()
+    assert statement.status == "disputed" and statement.payment_due_on is None
+    attachment = statement.dispute_attachments.get()
+    link = url("statement_attachment", statement.pk, attachment.pk)
+    page = text(finance_client.get(url("statement", statement.pk)))
+    assert link in page and "对账截图.png" in page and "异议期间无需付款" in page
+    download = finance_client.get(link)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")
+    # Another brand's user: 404, as for an id that does not exist.
+    client.force_login(world.silk_finance)
+    assert client.get(link).status_code == 404
+    assert client.get(url("statement_attachment", statement.pk, 987654)).status_code == 404

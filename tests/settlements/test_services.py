@@ -96,14 +96,16 @@ def test_worked_example_to_the_fen(rs, staff, finance):
         for d in (5, 6, 12, 13)
     }
     assert rights == {5: False, 6: True, 12: True, 13: False}
-    # Paying in full bills the penalty with a final notice.
-    notice = statement.penalty_notices.get()
-    assert (notice.kind, notice.total_due, notice.penalty_as_of) == (
-        "penalty",
-        D("133.34"),
-        date(2026, 10, 12),
-    )
-    assert notice.penalty_rate_per_day == 0  # penalties never compound
+    # The payments are recorded late (today): the monthly notice of 1 October that the
+    # daily job would have issued comes first, then paying in full bills the rest.
+    notices = statement.penalty_notices.order_by("penalty_as_of")
+    assert [(n.kind, n.issued_on, n.penalty_as_of, n.total_due) for n in notices] == [
+        # 09-21..09-25 on 2,793.00 and 09-26..09-30 on 1,793.00: 41.895 + 26.895
+        ("penalty", date(2026, 10, 1), date(2026, 9, 30), D("68.79")),
+        ("penalty", date(2026, 10, 12), date(2026, 10, 12), D("64.55")),
+    ]
+    assert sum(n.total_due for n in notices) == D("133.34")
+    assert {n.penalty_rate_per_day for n in notices} == {0}  # penalties never compound
 
 
 def test_provisional_due_date_before_the_brand_answers(rs, staff):
@@ -511,11 +513,15 @@ def test_consulting_installments_and_half_percent_penalty():
 
 def test_penalty_notices_bill_the_difference_and_waivers_reduce(rs, staff, finance):
     statement = _august(rs, staff, finance)  # due 09-20
-    notices = s.penalty_notices_monthly(on=date(2026, 10, 1))
+    assert s.penalty_notices_due(until=date(2026, 9, 30)) == []
+    notices = s.penalty_notices_due(until=date(2026, 10, 1))
     assert len(notices) == 1
     first = Statement.objects.get(number=notices[0])
     assert first.total_due == D("83.79")  # 2,793.00 × 0.003 × 10 days
-    assert s.penalty_notices_monthly(on=date(2026, 10, 1)) == []  # idempotent
+    # Dated on the 1st it belongs to, billing up to the month's last day.
+    assert (first.issued_on, first.penalty_as_of) == (date(2026, 10, 1), date(2026, 9, 30))
+    assert s.penalty_notices_due(until=date(2026, 10, 1)) == []  # idempotent
+    assert s.penalty_notices_due(until=date(2026, 10, 5)) == []  # the next one is on 11-01
     with pytest.raises(RuleViolation):
         s.penalty_waive(statement=statement, amount=D("10"), reason="", by=staff)
     s.penalty_waive(statement=statement, amount=D("10.00"), reason="老客户", by=staff)
@@ -568,13 +574,14 @@ def test_termination_texts_quote_the_agreements_terms(rs, staff, finance, mailou
     assert not any("15 天" in m.subject + m.body for m in mailoutbox)
 
 
-def test_daily_run_is_safe_twice(rs, staff):
-    first = s.daily_run(on=date(2026, 11, 1))
-    second = s.daily_run(on=date(2026, 11, 1))
-    assert (
-        second["installments"] == [] and second["flags"] == [] and second["penalty_notices"] == []
-    )
-    assert isinstance(first["flags"], list)
+def test_daily_run_is_safe_twice(rs, staff, finance):
+    _august(rs, staff, finance)  # due 2026-09-20, unpaid
+    first = s.daily_run(until=date(2026, 11, 1))
+    assert (first.status, first.until) == ("done", date(2026, 11, 1))
+    assert first.summary["penalty_notices"]["count"] == 2  # on 10-01 and on 11-01
+    assert "payment_overdue" in " ".join(i["name"] for i in first.summary["flags"]["items"])
+    second = s.daily_run(until=date(2026, 11, 1))
+    assert second.status == "done" and second.records_made == 0
 
 
 def test_run_month_end_command(rs, capsys):
