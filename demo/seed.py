@@ -195,15 +195,69 @@ def seed_demo() -> DemoResult:
         products=silk_products,
         **common,
     )
+    # Two agreements whose end has passed, so the daily job (run by ``manage.py serve`` at
+    # start-up) has work to show: a renewal, an expiry and an end-of-term installment bill.
+    renewing = _agreement(
+        result,
+        admin,
+        "HT-2025-0008",
+        kind=Agreement.Kind.CONSULTING_FIXED_FEE,
+        brand=silk,
+        title="店铺诊断顾问服务协议（年度，自动续约）",
+        signed_on=date(2025, 9, 25),
+        starts_on=date(2025, 10, 1),
+        ends_on=date(2026, 9, 30),
+        auto_renew=True,
+        renewal_term_months=12,
+        terms={"total_fee": Decimal("24000.00")},
+        **common,
+    )
+    ended = _agreement(
+        result,
+        admin,
+        "HT-2026-0004",
+        kind=Agreement.Kind.CONSULTING_FIXED_FEE,
+        brand=tea,
+        title="直播运营顾问服务协议（6 个月）",
+        signed_on=date(2026, 4, 25),
+        starts_on=date(2026, 5, 1),
+        ends_on=date(2026, 10, 31),
+        terms={"total_fee": Decimal("36000.00")},
+        **common,
+    )
+    for agreement in (renewing, ended):
+        _demo_signing_installment_paid(admin, agreement)
     _demo_b2b_months(result, admin, b2b)
     _demo_revenue_share_months(result, admin, revenue_share)
     _demo_statements(result, admin, [b2b, revenue_share])
     return result
 
 
+def _demo_signing_installment_paid(admin: User, agreement: Agreement) -> None:
+    """The installment billed at signing, paid on its due date (no penalty)."""
+    from settlements import services
+    from settlements.models import Statement
+
+    bill = Statement.objects.filter(
+        agreement=agreement, kind=Statement.Kind.INSTALLMENT, installment_number=1
+    ).first()
+    if bill is None or bill.payments.exists() or bill.payment_due_on is None:
+        return
+    services.payment_record(
+        statement=bill,
+        amount=bill.total_due,
+        paid_on=bill.payment_due_on,
+        reference="招商银行回单",
+        external_ref=f"DEMO-PAY-{bill.base_number}",
+        by=admin,
+    )
+
+
 def _demo_statements(result: DemoResult, admin: User, agreements: list[Agreement]) -> None:
-    """Statements for the closed months: June–September issued, October left as a draft;
-    August confirmed and paid late in two parts, September disputed."""
+    """Statements for the closed months: June–September issued; the month that just closed
+    issued today for revenue share (awaiting the brand) and a draft for B2B;
+    June and August confirmed, July left unanswered (silence confirms it once the daily
+    job runs), August paid late and only half, September disputed."""
     from datetime import timedelta
 
     from settlements import services
@@ -220,7 +274,15 @@ def _demo_statements(result: DemoResult, admin: User, agreements: list[Agreement
             if generated.created:
                 result.created.append(f"statement {statement.number} ({agreement.number} {period})")
             issue_on = period.next().first_day + timedelta(days=7)
-            if month == 10 or statement.status != Statement.Status.DRAFT or issue_on > today:
+            if statement.status != Statement.Status.DRAFT:
+                continue
+            if period == Period.of(today).previous():
+                # The month that just closed: the revenue-share statement is issued today
+                # and awaits the brand's receipt; the B2B one is left as a draft for staff.
+                if agreement.kind == Agreement.Kind.REVENUE_SHARE:
+                    services.statement_issue(statement=statement, issued_on=today, by=admin)
+                continue
+            if issue_on > today:
                 continue
             statement = services.statement_issue(statement=statement, issued_on=issue_on, by=admin)
             if month == 9:
@@ -230,7 +292,7 @@ def _demo_statements(result: DemoResult, admin: User, agreements: list[Agreement
                     by=admin,
                     disputed_on=issue_on + timedelta(days=2),
                 )
-            elif month in (6, 7, 8):
+            elif month in (6, 8):
                 statement = services.statement_confirm(
                     statement=statement, confirmed_on=issue_on + timedelta(days=3), by=admin
                 )

@@ -55,7 +55,8 @@ def demo(transactional_db, today, settings):
     settings.PORTAL_BASE_URL = "http://testserver"
     seed_demo()
     return {
-        "may_b2b": Statement.objects.get(agreement__number="HT-2026-0001", period="2026-05"),
+        # Issued on the demo's today (2026-11-24): its receipt is still open.
+        "awaiting": Statement.objects.get(agreement__number="HT-2026-0002", period="2026-10"),
         "silk_bill": Statement.objects.filter(agreement__number="HT-2026-0003").first(),
     }
 
@@ -85,7 +86,7 @@ def log_in(page, username: str) -> None:
 
 def test_finance_reads_the_dashboard_downloads_confirms_and_switches_language(portal_page, demo):
     page = portal_page
-    statement = demo["may_b2b"]
+    statement = demo["awaiting"]
     log_in(page, "tea_finance")
 
     page.get_by_role("heading", level=1, name="山野茶业（福建）有限公司").wait_for()
@@ -134,7 +135,7 @@ def test_finance_reads_the_dashboard_downloads_confirms_and_switches_language(po
 
 def test_viewer_finds_no_confirm_button_and_no_other_brand(portal_page, demo, live_server):
     page = portal_page
-    statement = demo["may_b2b"]
+    statement = demo["awaiting"]
     assert statement.status == Statement.Status.ISSUED
     assert User.objects.get(username="tea_viewer").role == User.Role.BRAND_VIEWER
     log_in(page, "tea_viewer")
