@@ -42,9 +42,9 @@ def _one_off_issue(
         agreement=agreement, kind=kind, installment_number=installment_number
     ).exists():
         return None
-    base = next_number(issued_on.year)
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the number is taken only if the bill is made: no gaps
+            base = next_number(issued_on.year)
             statement = Statement.objects.create(
                 number=base,
                 base_number=base,
