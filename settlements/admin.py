@@ -19,6 +19,7 @@ from common.admin_helpers import (
     ScopedInlineMixin,
 )
 from common.models import Event
+from contracts.models import Agreement
 from core.exceptions import DomainError
 from core.periods import Period
 from settlements import selectors, services
@@ -66,9 +67,11 @@ class DisputeUnansweredFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
+        disputed = queryset.filter(disputed_on__isnull=False)
+        agreements = Agreement.objects.filter(pk__in=disputed.values("agreement"))
         flagged = {
             flag.statement.pk
-            for flag in selectors.flags_as_of(as_of=clock.today())
+            for flag in selectors.flags_as_of(as_of=clock.today(), agreements=agreements)
             if flag.name == "dispute_unanswered" and flag.statement is not None
         }
         return queryset.filter(pk__in=flagged)
@@ -159,7 +162,7 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "agreement",
         "kind",
         "period",
-        "status",
+        "review_status",
         "payment_status",
         "total_due",
         "issued_on",
@@ -203,6 +206,19 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("status 状态"), ordering="status")
+    def review_status(self, obj):
+        """The status as the daily job leaves it: past its receipt deadline an issued
+        statement is confirmed by silence on the deadline, even before the job records it."""
+        deadline = obj.receipt_due_on
+        if obj.status == Statement.Status.ISSUED and deadline and clock.today() > deadline:
+            return format_html(
+                "{} <small>({})</small>",
+                _("Confirmed 已确认"),
+                _("by silence on %(day)s 逾期未回复视为确认") % {"day": deadline.isoformat()},
+            )
+        return obj.get_status_display()
 
     @admin.display(description=_("overdue 逾期"), boolean=True)
     def overdue(self, obj):

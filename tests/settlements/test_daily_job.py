@@ -302,3 +302,27 @@ def test_the_scheduled_task_records_a_run(rs):
     first = month_end_task.apply().get()
     assert first is not None and month_end_task.apply().get() is None  # once a month
     assert timedelta(0) <= run.finished_at - run.started_at
+
+
+def test_the_admin_list_shows_a_silent_statement_as_confirmed(rs, staff, client, monkeypatch):
+    statement = _issued_august(rs, staff)  # receipt due 2026-09-15
+    client.force_login(staff)
+    url = reverse("admin:settlements_statement_changelist")
+    monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 15))
+    assert "by silence" not in client.get(url).content.decode()
+    monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 16))
+    page = client.get(url).content.decode()
+    assert "by silence on 2026-09-15" in page and statement.number in page
+
+
+def test_the_dispute_unanswered_filter(rs, staff, client, monkeypatch):
+    statement = _issued_august(rs, staff)
+    s.statement_dispute(
+        statement=statement, comment="请核对", disputed_on=date(2026, 9, 10), by=staff
+    )
+    client.force_login(staff)
+    url = reverse("admin:settlements_statement_changelist") + "?dispute_unanswered=yes"
+    monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 17))  # reply by 09-17
+    assert statement.number not in client.get(url).content.decode()
+    monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 18))
+    assert statement.number in client.get(url).content.decode()
