@@ -21,6 +21,7 @@ from accounts.models import User
 from common.events import event_record
 from common.models import Event
 from common.templatetags.portal import money_text, period_text
+from core.money import Payment, outstanding_at_start_of
 from settlements.models import Statement
 from settlements.selectors import amount_paid, statement_penalty, termination_overdue_days
 
@@ -195,13 +196,19 @@ def overdue_notice(*, statement: Statement, on: date) -> int:
     Sent on the first overdue day and then every ``OVERDUE_EVERY_DAYS`` days while the
     principal is unpaid; each of those weeks once.
     """
-    if not statement.is_open:
+    due_on = statement.payment_due_on
+    if not statement.is_open or due_on is None or on <= due_on:
+        return 0
+    # The week first, from the payments alone: most days that week's notice went out
+    # already, and the penalty (a few queries) is only needed for a notice to send.
+    payments = [Payment(p.paid_on, p.amount) for p in statement.payments.all()]
+    if outstanding_at_start_of(principal=statement.total_due, payments=payments, day=on) <= 0:
+        return 0
+    week = ((on - due_on).days - 1) // OVERDUE_EVERY_DAYS
+    if _sent(statement, OVERDUE_EVENT, week=week) or not brand_recipients(statement.agreement):
         return 0
     state = statement_penalty(statement=statement, as_of=on)
     if state.days_overdue <= 0 or state.outstanding <= 0:
-        return 0
-    week = (state.days_overdue - 1) // OVERDUE_EVERY_DAYS
-    if _sent(statement, OVERDUE_EVENT, week=week):
         return 0
     context = _statement_context(
         statement,
@@ -249,6 +256,7 @@ def reminders_send(*, on: date) -> dict[str, list[str]]:
         .filter(payment_due_on__isnull=False)
         .exclude(payment_status=Statement.PaymentStatus.PAID)
         .select_related("agreement__brand")
+        .prefetch_related("payments")
     )
     for statement in unpaid.filter(
         payment_due_on__gte=on, payment_due_on__lte=on + timedelta(days=PAYMENT_REMINDER_DAYS)
