@@ -6,6 +6,7 @@ imports ``settlements.services`` while it is itself being imported.
 """
 
 import gc
+from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_process_init, worker_process_shutdown
@@ -13,15 +14,24 @@ from django.db import OperationalError
 
 from common import clock
 from core.periods import Period
+from kpis.tasks import Enqueueable
 from settlements import pdf
 from settlements.documents import statement_pdf_store
 from settlements.models import Statement
 from settlements.notifications import statement_issued_notify
 
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
+# Every task's limits: CELERY_TASK_TIME_LIMIT / _SOFT_TIME_LIMIT by default (settings);
+# the daily job and the month-end item get the larger ones LONG names.
+RETRY = {
+    "base": Enqueueable,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+LONG = {"time_limit": 1800, "soft_time_limit": 1740}
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, **LONG)
 def statement_run_item_task(item_id: int) -> None:
     """One agreement of a month-end run (idempotent: a redelivered task does nothing)."""
     from settlements.services import statement_run_item_process
@@ -45,7 +55,7 @@ def statement_issued_notify_task(statement_id: int) -> int:
     return statement_issued_notify(statement=statement) or 0
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, **LONG)
 def daily_task() -> int:
     """The scheduled daily job, up to today (Celery beat, or the embedded scheduler)."""
     from settlements.services import daily_run
@@ -53,7 +63,7 @@ def daily_task() -> int:
     return daily_run().pk
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, **LONG)
 def daily_run_task(run_id: int) -> str:
     """A daily run started from the admin or the API (a redelivered task does nothing)."""
     from settlements.models import DailyRun
@@ -74,6 +84,15 @@ def month_end_task() -> int | None:
         return None  # already run for this month (by the schedule, or by staff)
     run = statement_run_start(period=str(period), by=None)
     return run.pk
+
+
+@shared_task(base=Enqueueable)
+def sweep_task() -> dict[str, Any]:
+    """Every few minutes: queue again what a broker outage or a killed worker left
+    stranded (``settlements.services.sweep``); idempotent."""
+    from settlements.services import sweep
+
+    return sweep()
 
 
 @worker_process_init.connect

@@ -75,6 +75,9 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     # OLTP queries (a few joins over small tables) it spent 0.6 s compiling a 1 ms query.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+# A persistent connection is checked before reuse: after PostgreSQL restarts, the next
+# request reconnects instead of failing with 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -117,6 +120,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has a time limit (the import, the daily job and run items set larger ones:
+# 30 minutes, kpis.tasks.IMPORT_LIMITS / settlements.tasks.LONG). With late acks, Redis
+# hands an unacknowledged task to another worker after the visibility timeout, so it must
+# be longer than the longest task may run, or a slow task would run twice at once.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1800 + 300}
+# A broker that is down answers fast: publishing gives up after a few tries (the task's
+# delay logs it, and the sweeper queues the work again).
+CELERY_BROKER_CONNECTION_TIMEOUT = 4
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic schedule lives in code; beat copies it into its database tables.
 # Without a broker, ``manage.py serve`` (scripts/run) runs the same schedule in-process
@@ -132,7 +151,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "settlements.tasks.month_end_task",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),
     },
+    # Queue again what a broker outage or a killed worker left stranded (PDFs, e-mails,
+    # run items, imports): settlements.services.sweeper.
+    "sweep-stranded-work": {
+        "task": "settlements.tasks.sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# The sweeper queues work again once it is this old; it gives up (marks failed) after
+# SWEEP_GIVE_UP_HOURS. /healthz answers 503 once anything stays stranded HEALTHZ_STRANDED_MINUTES.
+SWEEP_AFTER_MINUTES = env.int("SWEEP_AFTER_MINUTES", default=10)
+SWEEP_GIVE_UP_HOURS = env.int("SWEEP_GIVE_UP_HOURS", default=6)
+HEALTHZ_STRANDED_MINUTES = env.int("HEALTHZ_STRANDED_MINUTES", default=30)
+HEALTHZ_STRANDED = "settlements.services.sweeper.stranded"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

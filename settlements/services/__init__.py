@@ -69,6 +69,7 @@ from settlements.services.runs import (
     statement_run_item_process,
     statement_run_start,
 )
+from settlements.services.sweeper import sweep
 
 __all__ = [
     "PENALTY_NOTICE_WORKING_DAYS",
@@ -115,4 +116,5 @@ __all__ = [
     "statement_void",
     "statement_withdraw_dispute",
     "statements_deem_confirmed",
+    "sweep",
 ]

@@ -56,12 +56,18 @@ def replace_lines(statement: Statement, lines: Iterable[calc.Line]) -> None:
 
 
 def enqueue_pdf(statement: Statement) -> None:
-    """Render the statement's PDF in a worker once the transaction commits."""
-    transaction.on_commit(lambda: tasks.statement_pdf_task.delay(statement.pk))
+    """Render the statement's PDF in a worker once the transaction commits.
+
+    Never raises into the request: the statement is committed by then. A broker that is
+    down is logged by the task's ``delay`` (``Enqueueable``) and a failing in-process
+    render by ``robust``; the sweeper renders any issued statement still without a PDF.
+    """
+    transaction.on_commit(lambda: tasks.statement_pdf_task.delay(statement.pk), robust=True)
 
 
 def enqueue_issued_notice(statement: Statement) -> None:
-    """E-mail the brand about a new bill once committed, from a worker (never blocking)."""
+    """E-mail the brand about a new bill once committed, from a worker (never blocking;
+    the sweeper sends any that a broker outage left unsent)."""
     transaction.on_commit(
         lambda: tasks.statement_issued_notify_task.delay(statement.pk), robust=True
     )
