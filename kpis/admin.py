@@ -170,8 +170,12 @@ class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
         values = {name: form.cleaned_data[name] for name in KPI_FIELDS if name in form.cleaned_data}
         if change:
             values = {name: value for name, value in values.items() if name in form.changed_data}
-        record = kpi_record_save(
-            agreement=obj.agreement, period=obj.period, values=values, by=request.user
+        record = self.service(
+            kpi_record_save,
+            agreement=obj.agreement,
+            period=obj.period,
+            values=values,
+            by=request.user,
         )
         obj.pk = record.pk
 

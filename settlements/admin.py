@@ -23,6 +23,7 @@ from contracts.models import Agreement
 from core.exceptions import DomainError
 from core.periods import Period
 from settlements import selectors, services
+from settlements.api.runs import statement_runs_visible
 from settlements.documents import statement_pdf_bytes
 from settlements.models import (
     DailyRun,
@@ -503,12 +504,7 @@ class StatementRunAdmin(JobRunAdmin):
         return request.user.is_active and request.user.is_staff
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(
-            created_by__organization=request.user.organization_id
-        ) | queryset.filter(created_by=None)
+        return statement_runs_visible(super().get_queryset(request), request.user)
 
 
 @admin.register(Expense)
@@ -527,10 +523,14 @@ class ExpenseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["description", "receipt_ref", "agreement__number"]
     readonly_fields = ["statement", "created_by"]
 
+    def has_change_permission(self, request, obj=None):
+        # A recorded expense is a logged fact with no edit service (the API only records
+        # them): its page reads only, so it can never move to another agreement.
+        return obj is None and super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        expense = services.expense_record(
+        expense = self.service(
+            services.expense_record,
             agreement=obj.agreement,
             period=Period.parse(obj.period),
             amount=obj.amount,
@@ -548,11 +548,18 @@ class PenaltyWaiverAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["statement", "amount", "reason", "waived_by", "waived_at"]
     readonly_fields = ["waived_by", "waived_at"]
 
+    def has_change_permission(self, request, obj=None):
+        # A waiver is a logged action (range-checked against the penalty, with its event):
+        # once made it reads only, and can never move to another statement.
+        return obj is None and super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        waiver = services.penalty_waive(
-            statement=obj.statement, amount=obj.amount, reason=obj.reason, by=request.user
+        waiver = self.service(
+            services.penalty_waive,
+            statement=obj.statement,
+            amount=obj.amount,
+            reason=obj.reason,
+            by=request.user,
         )
         obj.pk = waiver.pk
 

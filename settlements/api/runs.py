@@ -17,10 +17,25 @@ from rest_framework.response import Response
 
 from common.api.fields import IdField, PeriodField, PeriodFilter
 from common.api.idempotency import idempotent
-from common.api.permissions import is_agency_side
 from contracts.selectors import agreement_in_scope, agreements_in_scope
 from settlements import services
 from settlements.models import StatementRun
+
+
+def statement_runs_visible(queryset: Any, user: Any) -> Any:
+    """The month-end runs ``user`` may see (the API's and the admin's one rule).
+
+    Superusers see every run. Agency staff see a run of an agreement in their scope, and
+    a run one of their own agency's users started; a run with neither an agreement nor a
+    user (the schedule's) is the installation's, so superusers' only. A brand user sees
+    the runs of their own agreements.
+    """
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return queryset
+    mine = Q(agreement__in=agreements_in_scope(user))
+    if getattr(user, "is_agency_staff", False) and user.is_active:
+        return queryset.filter(mine | Q(created_by__organization_id=user.organization_id))
+    return queryset.filter(mine)
 
 
 class StatementRunSerializer(serializers.ModelSerializer):
@@ -83,16 +98,9 @@ class StatementRunViewSet(
     filterset_class = StatementRunFilter
 
     def get_queryset(self) -> Any:
-        """Runs over all agreements are the agency side's; one agreement's run follows
-        that agreement's scope."""
-        queryset = super().get_queryset()
-        user = self.request.user
-        if getattr(user, "is_superuser", False):
-            return queryset
-        mine = Q(agreement__in=agreements_in_scope(user))
-        if is_agency_side(user):
-            return queryset.filter(mine | Q(agreement__isnull=True))
-        return queryset.filter(mine)
+        """One agreement's run follows that agreement's scope; a run over all agreements
+        is its starter's agency's (``statement_runs_visible``)."""
+        return statement_runs_visible(super().get_queryset(), self.request.user)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
