@@ -4,12 +4,17 @@ Who may enter is ``common.portal`` (``BrandPortalMixin``, ``is_portal_user``,
 ``belongs_in_admin``), shared by the portal pages of every app.
 """
 
+import hashlib
+import logging
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.cache import cache
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
@@ -22,6 +27,14 @@ from common.portal import (
     belongs_in_admin,
     is_portal_user,
 )
+
+logger = logging.getLogger(__name__)
+
+RESET_TOO_MANY = (
+    "重设密码的请求过于频繁，请一小时后再试 / too many password-reset requests: "
+    "try again in an hour"
+)
+RESET_WINDOW_SECONDS = 3600
 
 
 class PortalAuthenticationForm(AuthenticationForm):
@@ -67,11 +80,44 @@ class PortalPasswordChangeDoneView(BrandPortalMixin, auth_views.PasswordChangeDo
     template_name = "portal/password_change_done.html"
 
 
+def _over_limit(key: str, limit: int) -> bool:
+    """Count one request under ``key`` for an hour (shared cache); True past ``limit``.
+
+    A cache that does not answer lets the request through: a reset is never refused
+    because Redis is down."""
+    try:
+        cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
+        return cache.incr(key) > limit
+    except Exception:
+        logger.exception("password reset: the cache does not answer; not counted")
+        return False
+
+
 class PortalPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, throttled: per client address (past the limit the page
+    says to wait, 429) and per e-mail address (past the limit no more e-mails go out, and
+    the page reads as if sent, so it tells nothing about the address)."""
+
     template_name = "portal/password_reset.html"
     email_template_name = "emails/password_reset.txt"
     subject_template_name = "emails/password_reset_subject.txt"
     success_url = reverse_lazy("portal:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        ip = get_client_ip_address(self.request) or "unknown"
+        if _over_limit(f"password-reset:ip:{ip}", settings.PASSWORD_RESET_PER_IP_PER_HOUR):
+            form.add_error(None, RESET_TOO_MANY)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        email = form.cleaned_data["email"].strip().lower()
+        digest = hashlib.sha256(email.encode()).hexdigest()
+        if _over_limit(
+            f"password-reset:email:{digest}", settings.PASSWORD_RESET_PER_EMAIL_PER_HOUR
+        ):
+            logger.warning("password reset: too many for one address from %s; not sent", ip)
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PortalPasswordResetDoneView(auth_views.PasswordResetDoneView):
