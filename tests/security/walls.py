@@ -20,6 +20,9 @@ NOT_TENANT_DATA = {
     "django_celery_beat.CrontabSchedule": "the job schedule is the installation's",
     "django_celery_beat.SolarSchedule": "the job schedule is the installation's",
     "django_celery_beat.IntervalSchedule": "the job schedule is the installation's",
+    "axes.AccessAttempt": "login lockout records (django-axes): the installation's security log, superusers only",
+    "axes.AccessLog": "login lockout records (django-axes): the installation's security log, superusers only",
+    "axes.AccessFailureLog": "login lockout records (django-axes): the installation's security log, superusers only",
     "settlements.DailyRun": (
         "the daily job covers the whole installation by design; each viewer sees only "
         "their agency's part of a run's summary (selectors.daily_run_visible_part)"
