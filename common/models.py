@@ -85,6 +85,9 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField()
+    # True while the first request with the key runs: the row is its claim on the key,
+    # committed before the view runs, so a concurrent twin waits instead of acting too.
+    in_progress = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,3 +13,20 @@ BRAND_FINANCE_ONLY = (
 )
 FORBIDDEN_FOR_ROLE = "您的角色不能执行此操作 / your role may not do this"
 AGREEMENT_NOT_FOUND = "协议不存在或不在您的权限范围内 / no such agreement in your scope"
+
+# Input the API refuses before any app sees it (common/api/parsers.py, fields.py, errors.py).
+TEXT_NOT_STORABLE = (
+    "文本不能包含空字符（NUL）或不成对的代理字符 "
+    "/ text cannot contain NUL characters or lone surrogates"
+)
+JSON_TOO_DEEP = "JSON 嵌套超过 {max} 层 / the JSON nests deeper than {max} levels"
+BODY_TOO_LARGE = (
+    "请求内容过大（上限 {max} 字节）/ the request body is too large (at most {max} bytes)"
+)
+AMOUNT_FORMAT = (
+    "金额只能由半角数字、可选的正负号和一个小数点组成，如 1234.50 "
+    "/ an amount is written with ASCII digits, an optional sign and at most one point, "
+    "e.g. 1234.50"
+)
+DATE_RANGE = "日期须在 {first} 至 {last} 之间 / the date must be from {first} to {last}"
+PERIOD_RANGE = "期间须在 {first} 至 {last} 之间 / the period must be from {first} to {last}"

@@ -19,7 +19,18 @@ ENDS_BEFORE_STARTS = "The end date {ends_on} is before the start date {starts_on
 TERM_MONTHS_NOT_POSITIVE = "A renewal term must be at least one month (got {term_months})."
 NOTICE_MONTHS_NEGATIVE = "A notice period cannot be negative (got {notice_months})."
 
+PERIOD_OUTSIDE_RANGE = "A period from {first} to {last} is expected (got {text!r})."
+
 _PERIOD_PATTERN = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+# The months and days input may name: a typo such as 9999-12 or 0001-01-01 is refused
+# instead of being settled, billed or counted.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+EARLIEST_DAY, LATEST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+
+
+class PeriodOutOfRange(ValueError):
+    """A well-formed period outside FIRST_YEAR..LAST_YEAR."""
 
 
 @dataclass(frozen=True, order=True)
@@ -36,13 +47,19 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """Read a period written ``YYYY-MM``, e.g. ``"2026-08"``."""
+        """Read a period written ``YYYY-MM``, e.g. ``"2026-08"``, from 2000-01 to 2100-12."""
         match = _PERIOD_PATTERN.fullmatch(text)
         if match is None:
             raise ValueError(PERIOD_INVALID.format(text=text))
         year, month = int(match.group(1)), int(match.group(2))
         if not (1 <= year and 1 <= month <= 12):
             raise ValueError(PERIOD_INVALID.format(text=text))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise PeriodOutOfRange(
+                PERIOD_OUTSIDE_RANGE.format(
+                    first=cls(FIRST_YEAR, 1), last=cls(LAST_YEAR, 12), text=text
+                )
+            )
         return cls(year=year, month=month)
 
     @classmethod

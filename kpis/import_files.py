@@ -37,6 +37,10 @@ BAD_ENCODING = (
 )
 BAD_CSV = "CSV 格式错误：{error} / malformed CSV: {error}"
 BAD_XLSX = "无法读取 Excel 文件，请另存为 .xlsx / cannot read the Excel file: save it as .xlsx"
+NUL_IN_CELL = (
+    "第 {letter} 列含有空字符（NUL），请删除后重新导入 "
+    "/ column {letter} holds a NUL character: remove it and import again"
+)
 ERRORS_TRUNCATED = (
     "共 {total} 个错误，只列出前 {shown} 个 / {total} errors in all; the first {shown} are listed"
 )
@@ -163,6 +167,10 @@ def _csv_cells(reader: Iterator[list[str]]) -> Iterator[list[str]]:
         except csv.Error as error:
             raise FileUnreadable(BAD_CSV.format(error=error), row=number + 1) from error
         number += 1
+        for index, cell in enumerate(cells):
+            if "\x00" in cell:  # no column can store it; the header is refused the same way
+                letter = get_column_letter(index + 1)
+                raise FileUnreadable(NUL_IN_CELL.format(letter=letter), row=number)
         yield cells
 
 

@@ -16,11 +16,13 @@ from django.db.models import Count, Min, Sum
 
 from accounts.roles import is_brand_finance_for, is_staff_for
 from common import clock
+from common.api.fields import DECIMAL_TEXT, text_is_storable
 from common.events import event_record
 from contracts.models import Agreement, Product
 from contracts.selectors import Bilingual, PriceBook
 from contracts.validation import PERIOD_OUTSIDE_AGREEMENT
 from core.exceptions import DomainError, RuleViolation
+from core.messages import TEXT_NOT_STORABLE
 from core.money import CENT, ZERO, quantize_money
 from core.periods import Period, overlap_days
 from kpis import messages as msg
@@ -118,6 +120,8 @@ def _parse_amount(value: Any) -> Decimal | None:
     if isinstance(value, float):
         value = repr(value)  # spreadsheets hand us floats; keep their shortest text
     text = cell_text(value).replace(",", "").replace("¥", "").replace("￥", "")
+    if DECIMAL_TEXT.fullmatch(text) is None:  # Decimal() also reads "1_000", "１２３", "1e2"
+        return None
     try:
         amount = Decimal(text)
     except ArithmeticError:  # InvalidOperation, Overflow ("1e999999999")
@@ -135,6 +139,8 @@ def _parse_amount(value: Any) -> Decimal | None:
 
 def _parse_int(value: Any) -> int | None:
     text = cell_text(value)
+    if DECIMAL_TEXT.fullmatch(text) is None:
+        return None
     try:
         number = Decimal(text)
     except ArithmeticError:  # InvalidOperation, Overflow ("1e999999999")
@@ -248,6 +254,11 @@ def sale_row_clean(
         elif sold_on and not (promotion.starts_on <= sold_on <= promotion.ends_on):
             err("promotion", msg.PROMOTION_DATES.format(code=code))
 
+    for name in ("product", "channel", "distributor", "external_ref", "promotion"):
+        value = row.get(name)
+        if isinstance(value, str) and not text_is_storable(value):
+            errors[name] = [TEXT_NOT_STORABLE]  # alone: other messages may quote the text
+
     if errors:
         return {}, errors
     assert product is not None and sold_on is not None and quantity is not None
@@ -325,7 +336,13 @@ def sale_lines_record(
     """Record many lines all-or-nothing: any bad row and nothing is saved.
 
     Errors are ``{"errors": [{"index": i, field: [messages]}]}`` when ``indexed``.
+    Copies of one request at the same moment wait for each other on the agreement's row
+    and then find the lines the first one stored, so each line is stored once.
     """
+    # The lock comes before the lookup of stored external_refs (the unique index is per
+    # agreement): looked up first, two copies would both miss and one would fail on it.
+    # NO KEY UPDATE: sale lines of other requests can still reference the agreement.
+    Agreement.objects.select_for_update(no_key=True).filter(pk=agreement.pk).first()
     ctx = SaleContext.load(agreement)
     cleaned_rows: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []

@@ -1,13 +1,20 @@
-"""Serializer fields and filters every app's API uses: money, rates, months and ids."""
+"""Serializer fields and filters every app's API uses: money, rates, months, days and ids.
 
+Input is read strictly: amounts in ASCII digits with at most one point (no "1_000", no
+full-width "１２３", no "1e2"), days from 2000-01-01 to 2100-12-31 (every DateField of
+the API, see ``day_in_range``), months from 2000-01 to 2100-12.
+"""
+
+import re
+from datetime import date
 from typing import Any
 
 from django import forms
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
-from core.messages import PERIOD_INVALID
-from core.periods import Period
+from core.messages import AMOUNT_FORMAT, DATE_RANGE, PERIOD_INVALID, PERIOD_RANGE
+from core.periods import EARLIEST_DAY, FIRST_YEAR, LAST_YEAR, LATEST_DAY, Period, PeriodOutOfRange
 
 MAX_ID = 2**63 - 1  # what a BigAutoField holds; beyond it an id is bad input, not a 500
 
@@ -25,7 +32,44 @@ def id_value(value: Any) -> int | None:
     return number if 1 <= number <= MAX_ID else None
 
 
-class MoneyField(serializers.DecimalField):
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# What a decimal looks like as text: an optional sign, ASCII digits, at most one point.
+# (Python's Decimal also takes "1_000", "１２３", "1e2", " NaN" and "Infinity".)
+DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def text_is_storable(text: str) -> bool:
+    """Whether a text column can hold ``text``: no NUL character, no lone surrogate.
+
+    PostgreSQL refuses both (and JSON encodes a lone surrogate it cannot decode).
+    """
+    return "\x00" not in text and _SURROGATES.search(text) is None
+
+
+def day_in_range(value: date) -> None:
+    """Refuse a day before 2000-01-01 or after 2100-12-31 (a typo, never a real date)."""
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise serializers.ValidationError(DATE_RANGE.format(first=EARLIEST_DAY, last=LATEST_DAY))
+
+
+# Every DateField of the API (declared, or made by a ModelSerializer) checks the range,
+# unless it is given validators of its own. Set here, where every app's API imports its
+# fields from, so no serializer can forget it.
+serializers.DateField.default_validators = [day_in_range]
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """A DecimalField that reads text strictly: sign, ASCII digits, one point."""
+
+    default_error_messages = {"format": AMOUNT_FORMAT}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and DECIMAL_TEXT.fullmatch(data.strip()) is None:
+            self.fail("format")
+        return super().to_internal_value(data)
+
+
+class MoneyField(StrictDecimalField):
     """CNY as a string with exactly two decimals ("2793.00")."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -35,7 +79,7 @@ class MoneyField(serializers.DecimalField):
         super().__init__(**kwargs)
 
 
-class RateField(serializers.DecimalField):
+class RateField(StrictDecimalField):
     """A rate or fraction as a decimal string ("0.003")."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -52,12 +96,20 @@ class RateField(serializers.DecimalField):
 class PeriodField(serializers.CharField):
     """A calendar month, YYYY-MM."""
 
-    default_error_messages = {"invalid_period": PERIOD_INVALID}
+    default_error_messages = {
+        "invalid_period": PERIOD_INVALID,
+        "period_range": PERIOD_RANGE.format(
+            first=Period(FIRST_YEAR, 1), last=Period(LAST_YEAR, 12)
+        ),
+    }
 
     def to_internal_value(self, data: Any) -> str:
         text = super().to_internal_value(data)
         try:
             return str(Period.parse(text))
+        except PeriodOutOfRange:
+            self.fail("period_range")
+            raise  # unreachable: fail() raises
         except ValueError:
             self.fail("invalid_period")
             raise  # unreachable: fail() raises

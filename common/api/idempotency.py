@@ -1,16 +1,41 @@
-"""``Idempotency-Key`` on creating POSTs: a repeat replays the stored answer."""
+"""``Idempotency-Key`` on creating POSTs: a repeat replays the stored answer.
+
+The first request with a key claims it: it commits an "in progress" record before the
+view runs. A concurrent twin (same user, key and body) finds the claim, waits for it to
+be answered and replays that answer, so the work is done once however many copies
+arrive at the same moment. A view that fails (an exception or a 5xx) releases its claim,
+so a retry runs again.
+"""
 
 import hashlib
 import json
+import logging
+import time
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import JSONField, Value
+from django.utils import timezone
 from rest_framework.response import Response
 
 from common.models import IdempotencyRecord
 
+logger = logging.getLogger(__name__)
+
 IDEMPOTENCY_KEY_REUSED = "该 Idempotency-Key 已用于内容不同的请求 / this Idempotency-Key was used with a different request"
+IDEMPOTENCY_KEY_BUSY = (
+    "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试 "
+    "/ a request with this Idempotency-Key is still being processed: retry later"
+)
+
+# How long a twin waits for the first request's answer before answering 409 (seconds),
+# and after how long a claim nobody answered (a killed worker) may be taken over.
+WAIT_SECONDS = 30.0
+STALE_AFTER = timedelta(minutes=10)
+_POLL_FIRST, _POLL_MAX = 0.02, 0.25
 
 
 def _fingerprint(request: Any) -> str:
@@ -36,11 +61,71 @@ def _fingerprint(request: Any) -> str:
     return digest.hexdigest()
 
 
+def _replay(stored: IdempotencyRecord) -> Response:
+    response = Response(stored.body, status=stored.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _claim(user: Any, key: str, fingerprint: str) -> IdempotencyRecord | Response:
+    """Claim ``key`` for this request (the record), or the answer to give instead.
+
+    The answer is the stored one (a replay), 422 for another body, or 409 when the
+    first request is still running after ``WAIT_SECONDS``.
+    """
+    wait = getattr(settings, "IDEMPOTENCY_WAIT_SECONDS", WAIT_SECONDS)
+    deadline = time.monotonic() + wait
+    pause = _POLL_FIRST
+    while True:
+        try:
+            with transaction.atomic():  # committed at once unless a caller holds a transaction
+                return IdempotencyRecord.objects.create(
+                    user=user,
+                    key=key,
+                    fingerprint=fingerprint,
+                    status_code=0,
+                    body={},
+                    in_progress=True,
+                )
+        except IntegrityError:
+            pass  # the key is taken: answered, or claimed by a twin still running
+        stored = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if stored is None:
+            continue  # the claim was released (its request failed): claim it now
+        if stored.fingerprint != fingerprint:
+            return Response({"detail": IDEMPOTENCY_KEY_REUSED}, status=422)
+        if not stored.in_progress:
+            return _replay(stored)
+        if stored.created_at < timezone.now() - STALE_AFTER:
+            # Nobody answered it for long (its worker died): take it over, once.
+            taken = IdempotencyRecord.objects.filter(
+                pk=stored.pk, in_progress=True, created_at=stored.created_at
+            ).update(created_at=timezone.now())
+            if taken:
+                stored.refresh_from_db()
+                return stored
+            continue
+        if time.monotonic() >= deadline:
+            return Response({"detail": IDEMPOTENCY_KEY_BUSY}, status=409)
+        time.sleep(pause)
+        pause = min(pause * 2, _POLL_MAX)
+
+
+def _release(claim: IdempotencyRecord) -> None:
+    """Give the key back after a failure, so a retry runs the view again."""
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.filter(pk=claim.pk, in_progress=True).delete()
+    except DatabaseError:  # a caller's transaction is broken: its rollback drops the claim
+        logger.warning("could not release Idempotency-Key claim %s", claim.pk, exc_info=True)
+
+
 def idempotent(view_method: Any) -> Any:
     """Honour an ``Idempotency-Key`` header on a POST that creates something.
 
-    The same key with the same body replays the stored answer instead of acting twice;
-    the same key with a different body is refused (422). Keys are per user.
+    The same key with the same body replays the stored answer instead of acting twice,
+    also when the copies arrive at once (the later ones wait for the first); the same
+    key with a different body is refused (422). Keys are per user.
     """
 
     @wraps(view_method)
@@ -48,27 +133,29 @@ def idempotent(view_method: Any) -> Any:
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key or not request.user.is_authenticated:
             return view_method(self, request, *args, **kwargs)
-        fingerprint = _fingerprint(request)
-        stored = IdempotencyRecord.objects.filter(user=request.user, key=key[:200]).first()
-        if stored is not None:
-            if stored.fingerprint != fingerprint:
-                return Response({"detail": IDEMPOTENCY_KEY_REUSED}, status=422)
-            response = Response(stored.body, status=stored.status_code)
-            response["Idempotent-Replayed"] = "true"
+        claim = _claim(request.user, key[:200], _fingerprint(request))
+        if isinstance(claim, Response):
+            return claim
+        try:
+            response = view_method(self, request, *args, **kwargs)
+        except BaseException:
+            _release(claim)
+            raise
+        if response.status_code >= 500:
+            _release(claim)
             return response
-        response = view_method(self, request, *args, **kwargs)
-        if response.status_code < 500:
-            try:
-                with transaction.atomic():
-                    IdempotencyRecord.objects.create(
-                        user=request.user,
-                        key=key[:200],
-                        fingerprint=fingerprint,
-                        status_code=response.status_code,
-                        body=json.loads(json.dumps(response.data, default=str)),
-                    )
-            except IntegrityError:
-                pass  # a concurrent twin stored it first; both answers are the same
+        body = json.loads(json.dumps(response.data, default=str))
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.filter(pk=claim.pk).update(
+                    status_code=response.status_code,
+                    # No data (a 204) is JSON null, not SQL NULL.
+                    body=Value(None, JSONField()) if body is None else body,
+                    in_progress=False,
+                )
+        except DatabaseError:  # the work is done: answer it; a retry will run it again
+            logger.warning("could not store the answer to claim %s", claim.pk, exc_info=True)
+            _release(claim)
         return response
 
     return wrapper

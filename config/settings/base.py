@@ -234,6 +234,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_PERMISSION_CLASSES": ["common.api.permissions.StaffWritesOthersRead"],
     "EXCEPTION_HANDLER": "common.api.errors.exception_handler",
+    # JSON with a size, nesting and text check (common/api/parsers.py); forms as DRF's.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -246,6 +252,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+
+# The largest request body (files of a multipart upload aside): larger is 413 on /api/.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "代运营结算 / Agency settlements API",

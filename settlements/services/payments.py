@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.roles import require_staff_for
 from common import clock
@@ -29,6 +29,34 @@ def payment_status_update(statement: Statement) -> None:
         status = Statement.PaymentStatus.PARTIALLY_PAID
     Statement.objects.filter(pk=statement.pk).update(payment_status=status)
     statement.payment_status = status
+
+
+def _stored_payment(
+    external_ref: str, *, statement: Statement, amount: Decimal, paid_on: date
+) -> PaymentRow | None:
+    """The payment stored under ``external_ref`` if it is this one; None if there is none.
+
+    Another payment (or another agency's) under the reference is a conflict (409): it is
+    never handed back.
+    """
+    if not external_ref:
+        return None
+    stored = (
+        PaymentRow.objects.filter(external_ref=external_ref)
+        .select_related("statement__agreement")
+        .first()
+    )
+    if stored is None:
+        return None
+    same = (
+        stored.statement.agreement.agency_id == statement.agreement.agency_id
+        and stored.statement.base_number == statement.base_number
+        and stored.amount == Decimal(amount)
+        and stored.paid_on == paid_on
+    )
+    if not same:
+        raise DomainError(msg.PAYMENT_REF_CONFLICT.format(ref=external_ref))
+    return stored
 
 
 @dataclass(frozen=True)
@@ -55,23 +83,14 @@ def payment_record(
     penalty accrued so far with a final penalty notice.
     """
     external_ref = (external_ref or "").strip()
-    if external_ref:
-        stored = (
-            PaymentRow.objects.filter(external_ref=external_ref)
-            .select_related("statement__agreement")
-            .first()
-        )
-        if stored is not None:
-            same = (
-                stored.statement.agreement.agency_id == statement.agreement.agency_id
-                and stored.statement.base_number == statement.base_number
-                and stored.amount == Decimal(amount)
-                and stored.paid_on == paid_on
-            )
-            if not same:  # never hand another payment (or another agency's) back
-                raise DomainError(msg.PAYMENT_REF_CONFLICT.format(ref=external_ref))
-            return PaymentRecorded(stored, created=False)
+    # The statement's lock first, then the lookup: a copy of this request waits here and
+    # then finds the payment the first one stored (checked before the lock, both would
+    # miss it and one would fail on the unique index).
     statement = statement_lock(statement)
+    if external_ref:
+        stored = _stored_payment(external_ref, statement=statement, amount=amount, paid_on=paid_on)
+        if stored is not None:
+            return PaymentRecorded(stored, created=False)
     require_staff_for(by, statement.agreement)
     if not statement.is_open:
         raise InvalidStateError(msg.PAYMENT_STATE.format(status=statement.status))
@@ -82,14 +101,23 @@ def payment_record(
     outstanding = statement.total_due - amount_paid(statement)
     if amount > outstanding:
         raise RuleViolation({"amount": [msg.OVERPAYMENT.format(outstanding=outstanding)]})
-    payment = PaymentRow.objects.create(
-        statement=statement,
-        amount=amount,
-        paid_on=paid_on,
-        reference=reference.strip(),
-        external_ref=external_ref,
-        recorded_by=by if getattr(by, "is_authenticated", False) else None,
-    )
+    try:
+        with transaction.atomic():
+            payment = PaymentRow.objects.create(
+                statement=statement,
+                amount=amount,
+                paid_on=paid_on,
+                reference=reference.strip(),
+                external_ref=external_ref,
+                recorded_by=by if getattr(by, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        # The reference was stored at the same moment against another statement (another
+        # version of this one, or another bill): the same payment, or a conflict.
+        stored = _stored_payment(external_ref, statement=statement, amount=amount, paid_on=paid_on)
+        if stored is None:
+            raise
+        return PaymentRecorded(stored, created=False)
     payment_status_update(statement)
     event_record(
         action="payment.recorded",

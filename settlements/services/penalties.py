@@ -43,6 +43,10 @@ def penalty_notice_issue(
     """
     if statement.kind == Statement.Kind.PENALTY:
         return None
+    # The principal's lock before the lookup, as in penalty_notices_for and payment_record
+    # (principal first, then the number sequence): a concurrent copy waits, then finds
+    # the notice instead of failing on the unique (penalty_of, penalty_as_of).
+    statement = statement_lock(statement)
     existing = statement.penalty_notices.filter(penalty_as_of=as_of).first()
     if existing is not None:
         return existing

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from common.api.idempotency import IDEMPOTENCY_KEY_REUSED
 from common.api.permissions import FORBIDDEN_FOR_ROLE
+from core.messages import DATE_RANGE
 from kpis.api import AGREEMENT_NOT_FOUND
 from settlements import messages as msg
 from settlements.api import PAYMENT_REF_CONFLICT, PDF_NOT_READY, STATEMENT_NOT_FOUND
@@ -574,8 +575,11 @@ def test_penalty_query(world, clients, issued):
         response = finance.get(url + f"?as_of={bad}")
         assert response.status_code == 400
         assert set(response.json()) == {"as_of"}
-    far = finance.get(url + "?as_of=9999-12-31")
-    assert far.status_code == 200
+    far = finance.get(url + "?as_of=9999-12-31")  # a typo, not a day to compute (issue 11)
+    assert (far.status_code, far.json()) == (
+        400,
+        {"as_of": [DATE_RANGE.format(first="2000-01-01", last="2100-12-31")]},
+    )
     assert clients["finance_b1"].get(url).status_code == 404
 
 

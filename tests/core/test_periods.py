@@ -14,6 +14,7 @@ from core.periods import (
     PERIOD_OUT_OF_RANGE,
     TERM_MONTHS_NOT_POSITIVE,
     Period,
+    PeriodOutOfRange,
     add_months,
     months_since_start,
     operation_month_number,
@@ -27,11 +28,17 @@ dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
 
 @pytest.mark.parametrize(
     ("text", "period"),
-    [("2026-08", Period(2026, 8)), ("2026-12", Period(2026, 12)), ("0999-01", Period(999, 1))],
+    [("2026-08", Period(2026, 8)), ("2026-12", Period(2026, 12)), ("2000-01", Period(2000, 1))],
 )
 def test_parse_and_str_round_trip(text: str, period: Period) -> None:
     assert Period.parse(text) == period
     assert str(period) == text
+
+
+def test_parse_refuses_a_year_outside_2000_to_2100_that_str_still_writes() -> None:
+    assert str(Period(999, 1)) == "0999-01"
+    with pytest.raises(PeriodOutOfRange):
+        Period.parse("0999-01")
 
 
 @pytest.mark.parametrize(
