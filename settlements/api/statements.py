@@ -19,7 +19,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from accounts.selectors import scope_for_user
 from common import clock
 from common.api.fields import IdFilter, MoneyField, PeriodFilter, RateField
+from common.api.parsers import LimitedJSONParser
 from common.api.permissions import BrandFinanceOrStaff
 from common.api.scoping import ScopedViewSetMixin
 from core.money import ZERO
@@ -344,7 +345,7 @@ class StatementViewSet(
         detail=True,
         methods=["post"],
         permission_classes=[BrandFinanceOrStaff],
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
+        parser_classes=[LimitedJSONParser, MultiPartParser, FormParser],
     )
     def dispute(self, request: Request, pk: str | None = None) -> Response:
         statement = self.get_object()
