@@ -107,9 +107,6 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
-# Not in the admin, which lists tenant data only (tests/security walls): lift a lockout with
-# `manage.py axes_reset_username USER` (or axes_reset for all).
-AXES_ENABLE_ADMIN = False
 # Behind a reverse proxy, the client's address is the last the proxies add: set the number
 # of proxies in front (0: the connection's own address, REMOTE_ADDR).
 AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
