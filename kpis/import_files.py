@@ -8,15 +8,18 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
+from xml.etree import ElementTree
 
 from django.core.files import File
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
 
 from kpis.models import SalesImport
 from kpis.services import cell_text
@@ -40,6 +43,30 @@ BAD_XLSX = "无法读取 Excel 文件，请另存为 .xlsx / cannot read the Exc
 NUL_IN_CELL = (
     "第 {letter} 列含有空字符（NUL），请删除后重新导入 "
     "/ column {letter} holds a NUL character: remove it and import again"
+)
+FILE_TOO_LARGE = (
+    "文件超过 {limit_mb} MB 的上限 / the file is larger than the limit of {limit_mb} MB"
+)
+TOO_MANY_ROWS = "数据行超过 {limit} 行的上限 / the file has more than {limit} data rows"
+TOO_MANY_COLUMNS = "列数超过 {limit} 列的上限 / the row has more than {limit} columns"
+CELL_TOO_LONG = (
+    "第 {letter} 列的内容超过 {limit} 个字符的上限 "
+    "/ column {letter} holds more than {limit} characters"
+)
+LINE_TOO_LONG = (
+    "此行超过 {limit} 个字符的上限 / the row is longer than the limit of {limit} characters"
+)
+XLSX_TOO_LARGE = (
+    "Excel 文件解压后超过 {limit_mb} MB 的上限 "
+    "/ the Excel file unpacks to more than the limit of {limit_mb} MB"
+)
+XLSX_RATIO = (
+    "Excel 文件的压缩比异常（超过 {limit} 倍）/ the Excel file is compressed more "
+    "than {limit} times: it is refused as a zip bomb"
+)
+SHARED_STRINGS_TOO_LARGE = (
+    "Excel 文件的共享文本超过 {limit_mb} MB 的上限 "
+    "/ the Excel file's shared strings exceed the limit of {limit_mb} MB"
 )
 ERRORS_TRUNCATED = (
     "共 {total} 个错误，只列出前 {shown} 个 / {total} errors in all; the first {shown} are listed"
@@ -78,6 +105,28 @@ HEADER_ALIASES = {
 
 MAX_STORED_ERRORS = 1_000
 READ_BLOCK = 1 << 20
+
+# --- limits (module constants: tests and deployments may patch them) -------------------------
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the stored upload, CSV or XLSX
+MAX_ROWS = 200_000  # data rows below the header
+MAX_COLUMNS = 50  # cells in one row
+MAX_CELL_CHARS = 1_000  # characters in one cell
+# XLSX only, checked on the zip before openpyxl reads anything:
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024  # all members together, uncompressed
+MAX_XLSX_RATIO = 100  # uncompressed / compressed, for members over RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024  # xl/sharedStrings.xml, uncompressed
+DIMENSION_PEEK = 4_096  # bytes of a sheet read to find its <dimension ref=...>
+
+
+def limit_mb_text(size: int) -> str:
+    return f"{size / (1024 * 1024):g}"
+
+
+def _line_limit() -> int:
+    """The longest physical CSV line a file within the limits can need (quotes doubled)."""
+    return MAX_COLUMNS * (2 * MAX_CELL_CHARS + 3)
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -167,6 +216,7 @@ def _csv_cells(reader: Iterator[list[str]]) -> Iterator[list[str]]:
         except csv.Error as error:
             raise FileUnreadable(BAD_CSV.format(error=error), row=number + 1) from error
         number += 1
+        _check_width(number, cells)
         for index, cell in enumerate(cells):
             if "\x00" in cell:  # no column can store it; the header is refused the same way
                 letter = get_column_letter(index + 1)
@@ -174,11 +224,129 @@ def _csv_cells(reader: Iterator[list[str]]) -> Iterator[list[str]]:
         yield cells
 
 
+def _check_width(number: int, cells: Sequence[Any]) -> None:
+    """Refuse a row of more than MAX_COLUMNS cells or a cell over MAX_CELL_CHARS."""
+    if len(cells) > MAX_COLUMNS:
+        raise FileUnreadable(TOO_MANY_COLUMNS.format(limit=MAX_COLUMNS), row=number)
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            letter = get_column_letter(index + 1)
+            raise FileUnreadable(
+                CELL_TOO_LONG.format(letter=letter, limit=MAX_CELL_CHARS), row=number
+            )
+
+
+def _limited_lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The CSV's physical lines, none read whole into memory if over the line limit."""
+    limit = _line_limit()
+    number = 0
+    while line := text.readline(limit + 1):
+        number += 1
+        if len(line) > limit:
+            raise FileUnreadable(LINE_TOO_LONG.format(limit=limit), row=number)
+        yield line
+
+
 def _xlsx_cells(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
     try:
-        yield from rows
+        for number, cells in enumerate(rows, start=1):
+            _check_width(number, cells)
+            yield cells
+    except FileUnreadable:
+        raise
     except Exception as error:  # a damaged sheet fails mid-way with any parser error
         raise FileUnreadable(BAD_XLSX) from error
+
+
+def _counted(rows: Iterator[tuple[int, Sequence[Any]]]) -> Iterator[tuple[int, Sequence[Any]]]:
+    """Non-blank rows, refused past MAX_ROWS data rows (the header is the first)."""
+    for seen, (number, cells) in enumerate(rows):
+        if seen > MAX_ROWS:
+            raise FileUnreadable(TOO_MANY_ROWS.format(limit=MAX_ROWS), row=number)
+        yield number, cells
+
+
+# --- XLSX bombs: checked on the zip before openpyxl reads it ---------------------------------
+
+
+def _sheet_scan(archive: zipfile.ZipFile, name: str) -> None:
+    """Refuse a sheet that declares or holds more rows or columns than the limits.
+
+    Reads the declared ``<dimension ref>`` first, then streams the XML counting cells per
+    row and stops at the first row over the limit, never holding more than one cell.
+    """
+    with archive.open(name) as member:
+        head = member.read(DIMENSION_PEEK)
+    if b"<!DOCTYPE" in head.upper():
+        raise FileUnreadable(BAD_XLSX)  # Excel writes none; entities could expand
+    match = re.search(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3}\d*(?::[A-Z]{1,3}\d*)?)"', head)
+    if match is not None:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode())
+        except ValueError:
+            min_col = min_row = max_col = max_row = None
+        if max_col is not None and max_col - (min_col or 1) + 1 > MAX_COLUMNS:
+            raise FileUnreadable(TOO_MANY_COLUMNS.format(limit=MAX_COLUMNS), row=min_row)
+        if max_row is not None and max_row - 1 > MAX_ROWS:
+            raise FileUnreadable(TOO_MANY_ROWS.format(limit=MAX_ROWS))
+    rows = 0
+    cells = 0
+    with archive.open(name) as member:
+        events = ElementTree.iterparse(member, events=("start", "end"))
+        parent: Any = None
+        for event, element in events:
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                if tag == "row":
+                    rows += 1
+                    cells = 0
+                    if rows - 1 > MAX_ROWS:
+                        raise FileUnreadable(TOO_MANY_ROWS.format(limit=MAX_ROWS))
+                elif tag == "c":
+                    cells += 1
+                    if cells > MAX_COLUMNS:
+                        number = rows or None
+                        raise FileUnreadable(TOO_MANY_COLUMNS.format(limit=MAX_COLUMNS), row=number)
+                elif tag == "sheetData":
+                    parent = element
+            elif tag == "row" and parent is not None:
+                parent.clear()  # keep no rows behind
+
+
+def xlsx_check(handle: Any) -> None:
+    """Refuse an XLSX whose zip would unpack into more than the limits allow."""
+    try:
+        archive = zipfile.ZipFile(handle)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise FileUnreadable(BAD_XLSX) from error
+    with archive:
+        members = archive.infolist()
+        if sum(info.file_size for info in members) > MAX_XLSX_UNPACKED_BYTES:
+            raise FileUnreadable(
+                XLSX_TOO_LARGE.format(limit_mb=limit_mb_text(MAX_XLSX_UNPACKED_BYTES))
+            )
+        for info in members:
+            if info.filename.lower() == "xl/sharedstrings.xml" and (
+                info.file_size > MAX_SHARED_STRINGS_BYTES
+            ):
+                raise FileUnreadable(
+                    SHARED_STRINGS_TOO_LARGE.format(
+                        limit_mb=limit_mb_text(MAX_SHARED_STRINGS_BYTES)
+                    )
+                )
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_XLSX_RATIO * max(
+                info.compress_size, 1
+            ):
+                raise FileUnreadable(XLSX_RATIO.format(limit=MAX_XLSX_RATIO))
+        try:
+            for info in members:
+                name = info.filename
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    _sheet_scan(archive, name)
+        except FileUnreadable:
+            raise
+        except Exception as error:  # damaged XML or a bad zip member
+            raise FileUnreadable(BAD_XLSX) from error
 
 
 def _binary(handle: File) -> Any:
@@ -193,6 +361,7 @@ class SourceFile:
     file: Any  # a FieldFile
     kind: str  # "csv" or "xlsx"
     encoding: str | None = None
+    checked: bool = False  # the size limits and the XLSX bomb guard passed
 
     @classmethod
     def of(cls, sales_import: SalesImport) -> "SourceFile":
@@ -201,6 +370,20 @@ class SourceFile:
 
     def _open(self) -> File:
         return self.file.storage.open(self.file.name, "rb")
+
+    def check(self) -> None:
+        """Refuse a file over the size limit, or an XLSX that unpacks into a bomb.
+
+        Costs one pass over the sheets' XML (no Python objects per cell), done once.
+        """
+        if self.checked:
+            return
+        if self.file.storage.size(self.file.name) > MAX_FILE_BYTES:
+            raise FileUnreadable(FILE_TOO_LARGE.format(limit_mb=limit_mb_text(MAX_FILE_BYTES)))
+        if self.kind == "xlsx":
+            with self._open() as handle:
+                xlsx_check(_binary(handle))
+        self.checked = True
 
     def detect_encoding(self) -> str:
         """UTF-8 (a BOM is fine) if the whole file decodes as UTF-8, else GB18030.
@@ -224,22 +407,24 @@ class SourceFile:
     @contextmanager
     def rows(self) -> Iterator[Iterator[tuple[int, Sequence[Any]]]]:
         """Non-blank rows (the header included) with their spreadsheet row numbers."""
+        self.check()
         if self.kind == "xlsx":
             with self._xlsx() as (sheet, _declared_rows):
-                yield _numbered(_xlsx_cells(sheet.iter_rows(values_only=True)))
+                yield _counted(_numbered(_xlsx_cells(sheet.iter_rows(values_only=True))))
             return
         if self.encoding is None:
             self.detect_encoding()
         with self._open() as handle:
             text = io.TextIOWrapper(_binary(handle), encoding=self.encoding, newline="")
             try:
-                yield _numbered(_csv_cells(csv.reader(text)))
+                yield _counted(_numbered(_csv_cells(csv.reader(_limited_lines(text)))))
             finally:
                 text.close()
 
     @contextmanager
     def _xlsx(self) -> Iterator[tuple[Any, int | None]]:
         """The first worksheet, read-only, and the number of rows it declares."""
+        self.check()
         with self._open() as handle:
             try:
                 workbook = load_workbook(handle, read_only=True, data_only=True)
@@ -262,6 +447,7 @@ class SourceFile:
         An XLSX sheet declares its size, so counting costs nothing; pass 1 replaces the
         figure with the exact count of non-blank rows.
         """
+        self.check()
         if self.kind == "xlsx":
             with self._xlsx() as (_sheet, declared_rows):
                 if declared_rows:

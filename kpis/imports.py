@@ -30,14 +30,15 @@ from common import clock
 from common.events import event_record
 from contracts.models import Agreement
 from core.exceptions import RuleViolation
+from kpis import import_files, tasks
 from kpis import messages as msg
-from kpis import tasks
 from kpis.import_files import (  # noqa: F401  (re-exported: callers read them here)
     BAD_ENCODING,
     COLUMNS,
     DUPLICATE_COLUMN,
     EMPTY_FILE,
     ERRORS_TRUNCATED,
+    FILE_TOO_LARGE,
     LABELS,
     MISSING_COLUMN,
     NO_HEADER_CELL,
@@ -445,6 +446,17 @@ def sales_import_create(
     name = PurePath(uploaded_file.name or "").name
     if PurePath(name).suffix.lower() not in (".csv", ".xlsx"):
         raise RuleViolation({"file": [UNSUPPORTED_FILE]})
+    size = getattr(uploaded_file, "size", None)
+    if size is not None and size > import_files.MAX_FILE_BYTES:
+        raise RuleViolation(
+            {
+                "file": [
+                    FILE_TOO_LARGE.format(
+                        limit_mb=import_files.limit_mb_text(import_files.MAX_FILE_BYTES)
+                    )
+                ]
+            }
+        )
     agreement_errors = _agreement_errors(agreement)
     if agreement_errors:
         raise RuleViolation({"agreement": agreement_errors})
