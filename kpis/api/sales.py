@@ -6,16 +6,19 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,7 +33,7 @@ from common.api.fields import (
 from common.api.idempotency import idempotent
 from common.api.scoping import ScopedViewSetMixin
 from contracts.models import Agreement
-from contracts.selectors import agreement_in_scope
+from contracts.selectors import agreement_in_scope, agreements_in_scope
 from core.exceptions import RuleViolation
 from core.periods import Period
 from kpis import messages as msg
@@ -154,9 +157,23 @@ class SalesImportErrorSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="The bilingual sentence shown to people")
 
 
+# Files up to this size are imported inside the request (201/400 at once); larger ones
+# are answered 202 and imported by a worker, so no request waits on a big file.
+SYNC_IMPORT_MAX_BYTES = 1024 * 1024
+IMPORT_NOT_FOUND = "导入记录不存在或不在您的权限范围内 / no such import in your scope"
+
+
 class SalesImportSerializer(serializers.ModelSerializer):
     file_name = serializers.CharField(source="original_name", read_only=True)
     errors = SalesImportErrorSerializer(many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, sales_import: SalesImport) -> str:
+        """Where to poll this import: ``GET sales/import/{id}/``."""
+        url = reverse("sale-import-status", args=[sales_import.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
     class Meta:
         model = SalesImport
@@ -169,6 +186,7 @@ class SalesImportSerializer(serializers.ModelSerializer):
             "rows_created",
             "rows_duplicate",
             "errors",
+            "url",
             "created_at",
             "finished_at",
         ]
@@ -367,6 +385,10 @@ class SaleLineViewSet(
         request={"multipart/form-data": SalesImportRequestSerializer},
         responses={
             201: SalesImportSerializer,
+            202: OpenApiResponse(
+                SalesImportSerializer,
+                description="A larger file: accepted, imported by a worker; poll `url`",
+            ),
             400: OpenApiResponse(
                 description="The file was rejected and nothing was written: the import as "
                 'in 201 with `"status": "rejected"` and `errors` as `{"row", "column", '
@@ -384,19 +406,46 @@ class SaleLineViewSet(
     )
     @idempotent
     def import_file(self, request: Request) -> Response:
-        """Validate the whole file, then write every line or none; runs synchronously."""
+        """Validate the whole file, then write every line or none. A small file runs in
+        the request; a larger one is answered 202 and runs in a worker (poll ``url``)."""
         form = SalesImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         agreement = agreement_in_scope(request.user, form.validated_data["agreement"])
+        upload = form.validated_data["file"]
+        in_worker = (upload.size or 0) > SYNC_IMPORT_MAX_BYTES
         sales_import = sales_import_create(
-            agreement=agreement,
-            uploaded_file=form.validated_data["file"],
-            by=request.user,
-            enqueue=False,
+            agreement=agreement, uploaded_file=upload, by=request.user, enqueue=in_worker
         )
+        context = {"request": request}
+        if in_worker:
+            return Response(
+                SalesImportSerializer(sales_import, context=context).data,
+                status=status.HTTP_202_ACCEPTED,
+            )
         sales_import = sales_import_run(sales_import=sales_import)
         answer = {
             SalesImport.Status.DONE: status.HTTP_201_CREATED,
             SalesImport.Status.REJECTED: status.HTTP_400_BAD_REQUEST,
         }.get(sales_import.status, status.HTTP_500_INTERNAL_SERVER_ERROR)
-        return Response(SalesImportSerializer(sales_import).data, status=answer)
+        return Response(SalesImportSerializer(sales_import, context=context).data, status=answer)
+
+    @extend_schema(
+        summary="An import's status, counts and errors (poll after a 202)",
+        responses={
+            200: SalesImportSerializer,
+            404: OpenApiResponse(description="Not in your scope"),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=r"import/(?P<import_id>[0-9]{1,12})",
+        url_name="import-status",
+    )
+    def import_status(self, request: Request, import_id: str = "") -> Response:
+        sales_import = SalesImport.objects.filter(
+            pk=int(import_id), agreement__in=agreements_in_scope(request.user)
+        ).first()
+        if sales_import is None:
+            raise NotFound(IMPORT_NOT_FOUND)
+        return Response(SalesImportSerializer(sales_import, context={"request": request}).data)

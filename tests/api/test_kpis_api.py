@@ -412,9 +412,11 @@ def test_import_accepts_a_csv_and_is_idempotent(world, clients):
         "rows_created": 2,
         "rows_duplicate": 0,
         "errors": [],
+        "url": f"http://testserver/api/v1/sales/import/{sales_import.pk}/",
         "created_at": response.json()["created_at"],
         "finished_at": response.json()["finished_at"],
     }
+    assert clients["staff_a"].get(response.json()["url"]).json()["status"] == "done"
     assert SaleLine.objects.filter(import_batch=sales_import).count() == 2
     again = _upload(clients["staff_a"], agreement.pk, content)
     assert again.status_code == 201
@@ -718,3 +720,26 @@ def test_too_many_lines_in_one_request(world, clients):
     response = _post(clients["staff_a"], SALES, rows)
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": [TOO_MANY_LINES.format(max=1000)]}
+
+
+def test_a_larger_file_is_accepted_and_imported_by_a_worker(
+    world, clients, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Over the in-request size, the upload answers 202 at once with the import to poll;
+    the worker imports it (in-process here); outsiders cannot read its status."""
+    monkeypatch.setattr("kpis.api.sales.SYNC_IMPORT_MAX_BYTES", 10)
+    agreement = _agreement(world)
+    content = _csv("TEA-1,2026-08-05,100,199.00,1990.00,600.00,tmall,,BIG-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(clients["staff_a"], agreement.pk, content)
+    assert response.status_code == 202, response.data
+    body = response.json()
+    assert body["status"] == "pending"
+    url = body["url"].removeprefix("http://testserver")
+    assert url == f"/api/v1/sales/import/{body['id']}/"
+    polled = clients["staff_a"].get(url).json()
+    assert (polled["status"], polled["rows_created"]) == ("done", 1)
+    assert clients["finance_a1"].get(url).status_code == 200  # the brand's own import
+    for outsider in ("finance_b1", "finance_a2", "staff_b"):
+        assert clients[outsider].get(url).status_code == 404
+    assert clients["staff_a"].get("/api/v1/sales/import/987654/").status_code == 404
