@@ -1,11 +1,14 @@
-"""Row isolation for scheduled jobs: one bad row never stops the others."""
+"""Jobs that hold up under faults: row isolation for scheduled jobs (one bad row never
+stops the others) and a Celery task base whose ``delay`` survives a broker outage."""
 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from celery import Task
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +46,22 @@ class RowGuard:
                     "error": f"{type(error).__name__}: {error}"[:ERROR_TEXT_LIMIT],
                 }
             )
+
+
+class Enqueueable(Task):  # type: ignore[misc]
+    """A task whose ``delay`` never fails its caller when the broker is down.
+
+    Work is queued after a commit (``transaction.on_commit``): the rows are already saved,
+    so a broker error there must not turn a saved change into a 500. The error is logged
+    and the work stays where the sweeper (``sweep_task``, every few minutes) finds it:
+    an issued statement without a PDF, a pending run item, a pending import.
+    """
+
+    def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+        try:
+            return super().apply_async(args, kwargs, **options)
+        except BrokerError:
+            logger.exception(
+                "broker unavailable: %s%s not queued; the sweeper will queue it", self.name, args
+            )
+            return None

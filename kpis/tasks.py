@@ -4,37 +4,13 @@
 imports the service it runs inside its function.
 """
 
-import logging
-from typing import Any
+from celery import shared_task
 
-from celery import Task, shared_task
-from kombu.exceptions import OperationalError as BrokerError
-
+from common.jobs import Enqueueable
 from kpis.models import SalesImport
-
-logger = logging.getLogger(__name__)
 
 # An import streams a whole file three times: it gets more time than the default task.
 IMPORT_LIMITS = {"time_limit": 1800, "soft_time_limit": 1740}
-
-
-class Enqueueable(Task):  # type: ignore[misc]  # (settlements.tasks uses it too)
-    """A task whose ``delay`` never fails its caller when the broker is down.
-
-    Work is queued after a commit (``transaction.on_commit``): the rows are already saved,
-    so a broker error there must not turn a saved change into a 500. The error is logged
-    and the work stays where the sweeper (``sweep_task``, every few minutes) finds it:
-    an issued statement without a PDF, a pending run item, a pending import.
-    """
-
-    def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
-        try:
-            return super().apply_async(args, kwargs, **options)
-        except BrokerError:
-            logger.exception(
-                "broker unavailable: %s%s not queued; the sweeper will queue it", self.name, args
-            )
-            return None
 
 
 # A run of an import holds this cache key (shared Redis with a broker) while it works, so a

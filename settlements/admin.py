@@ -23,7 +23,6 @@ from contracts.models import Agreement
 from core.exceptions import DomainError
 from core.periods import Period
 from settlements import selectors, services
-from settlements.api.runs import statement_runs_visible
 from settlements.documents import statement_pdf_bytes
 from settlements.models import (
     DailyRun,
@@ -504,7 +503,7 @@ class StatementRunAdmin(JobRunAdmin):
         return request.user.is_active and request.user.is_staff
 
     def get_queryset(self, request):
-        return statement_runs_visible(super().get_queryset(request), request.user)
+        return selectors.statement_runs_visible(super().get_queryset(request), request.user)
 
 
 @admin.register(Expense)

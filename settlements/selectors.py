@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from common.calendar import work_calendar
 from contracts.models import Agreement
+from contracts.selectors import agreements_in_scope
 from core.exceptions import RuleViolation
 from core.money import ZERO, days_overdue, penalty_as_of, termination_right_held
 from core.money import Payment as PaymentFact
@@ -393,3 +394,22 @@ def daily_run_visible_part(run: DailyRun, user: Any) -> tuple[dict[str, Any], li
         if agency is None or e.get("agency") == agency
     ]
     return summary, errors
+
+
+# --- month-end runs ---------------------------------------------------------------------
+
+
+def statement_runs_visible(queryset: Any, user: Any) -> Any:
+    """The month-end runs ``user`` may see (the API's and the admin's one rule).
+
+    Superusers see every run. Agency staff see a run of an agreement in their scope, and
+    a run one of their own agency's users started; a run with neither an agreement nor a
+    user (the schedule's) is the installation's, so superusers' only. A brand user sees
+    the runs of their own agreements.
+    """
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return queryset
+    mine = Q(agreement__in=agreements_in_scope(user))
+    if getattr(user, "is_agency_staff", False) and user.is_active:
+        return queryset.filter(mine | Q(created_by__organization_id=user.organization_id))
+    return queryset.filter(mine)

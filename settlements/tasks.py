@@ -13,8 +13,8 @@ from celery.signals import worker_process_init, worker_process_shutdown
 from django.db import OperationalError
 
 from common import clock
+from common.jobs import Enqueueable
 from core.periods import Period
-from kpis.tasks import Enqueueable
 from settlements import pdf
 from settlements.documents import statement_pdf_store
 from settlements.models import Statement

@@ -3,7 +3,6 @@ is missing."""
 
 from typing import Any
 
-from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -20,22 +19,7 @@ from common.api.idempotency import idempotent
 from contracts.selectors import agreement_in_scope, agreements_in_scope
 from settlements import services
 from settlements.models import StatementRun
-
-
-def statement_runs_visible(queryset: Any, user: Any) -> Any:
-    """The month-end runs ``user`` may see (the API's and the admin's one rule).
-
-    Superusers see every run. Agency staff see a run of an agreement in their scope, and
-    a run one of their own agency's users started; a run with neither an agreement nor a
-    user (the schedule's) is the installation's, so superusers' only. A brand user sees
-    the runs of their own agreements.
-    """
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return queryset
-    mine = Q(agreement__in=agreements_in_scope(user))
-    if getattr(user, "is_agency_staff", False) and user.is_active:
-        return queryset.filter(mine | Q(created_by__organization_id=user.organization_id))
-    return queryset.filter(mine)
+from settlements.selectors import statement_runs_visible
 
 
 class StatementRunSerializer(serializers.ModelSerializer):

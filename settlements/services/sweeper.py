@@ -1,7 +1,7 @@
 """The sweeper: queue again the work a broker outage or a killed worker left stranded.
 
 Work is handed to workers after each commit. When the broker is down then (the task's
-``delay`` logs and returns, see ``kpis.tasks.Enqueueable``), or a worker dies mid-task
+``delay`` logs and returns, see ``common.jobs.Enqueueable``), or a worker dies mid-task
 and the message is lost, the rows say what is missing:
 
 - an issued (or later) statement with no stored PDF;
