@@ -211,12 +211,12 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def review_status(self, obj):
         """The status as the daily job leaves it: past its receipt deadline an issued
         statement is confirmed by silence on the deadline, even before the job records it."""
-        deadline = obj.receipt_due_on
-        if obj.status == Statement.Status.ISSUED and deadline and clock.today() > deadline:
+        silent_on = selectors.confirmed_by_silence_on(obj, today=clock.today())
+        if silent_on is not None:
             return format_html(
                 "{} <small>({})</small>",
                 _("Confirmed 已确认"),
-                _("by silence on %(day)s 逾期未回复视为确认") % {"day": deadline.isoformat()},
+                _("by silence on %(day)s 逾期未回复视为确认") % {"day": silent_on.isoformat()},
             )
         return obj.get_status_display()
 

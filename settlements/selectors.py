@@ -5,7 +5,7 @@ admin all read through these, so a figure shown is the figure billed.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -84,6 +84,24 @@ def agreements_settled_in(period: Period) -> QuerySet[Agreement]:
     ).filter(
         Q(terminated_on__isnull=True, ends_on__gte=period.first_day)
         | Q(terminated_on__gte=period.first_day)
+    )
+
+
+def confirmed_by_silence_on(statement: Statement, *, today: date) -> date | None:
+    """The day silence confirmed an issued monthly statement, as of ``today``: its receipt
+    deadline once that day is over (``calculations.deemed_confirmed_on`` on the last
+    complete day), else None.
+
+    The one reading of that rule for everything that shows or checks the state before
+    the daily job has recorded it: the review services, the portal, the admin.
+    """
+    if statement.status != Statement.Status.ISSUED or statement.receipt_due_on is None:
+        return None
+    return calc.deemed_confirmed_on(
+        receipt_due_on=statement.receipt_due_on,
+        confirmed_on=None,
+        disputed=False,
+        as_of=today - timedelta(days=1),
     )
 
 

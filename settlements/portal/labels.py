@@ -14,6 +14,7 @@ from common import clock
 from common.portal import BrandPortalMixin
 from contracts.models import Agreement, Party
 from settlements.models import Statement
+from settlements.selectors import confirmed_by_silence_on
 
 VIEWERS_CANNOT_ACT = gettext_lazy(
     "Only your company's finance users can confirm or dispute statements. "
@@ -70,28 +71,21 @@ FILTER_PAYMENTS = [
 
 
 def awaits_receipt(statement: Statement) -> bool:
-    """Whether the brand is asked to confirm or dispute: an issued statement whose receipt
-    deadline (monthly statements only) has not passed. After it, silence has confirmed
-    the statement, whether or not the daily job has recorded that yet."""
+    """Whether the brand is asked to confirm or dispute: an issued statement with a receipt
+    deadline (monthly statements only) that silence has not confirmed yet, whether or not
+    the daily job has recorded that."""
     return (
         statement.status == Statement.Status.ISSUED
         and statement.receipt_due_on is not None
-        and clock.today() <= statement.receipt_due_on
+        and confirmed_by_silence_on(statement, today=clock.today()) is None
     )
 
 
 def deemed_confirmed_on(statement: Statement) -> date | None:
-    """The day silence confirmed ``statement``: its receipt deadline, once passed (the
-    state the daily job leaves it in), else None."""
+    """The day silence confirmed ``statement``, recorded or not yet, else None."""
     if statement.deemed_confirmed:
         return statement.confirmed_on
-    if (
-        statement.status == Statement.Status.ISSUED
-        and statement.receipt_due_on is not None
-        and clock.today() > statement.receipt_due_on
-    ):
-        return statement.receipt_due_on
-    return None
+    return confirmed_by_silence_on(statement, today=clock.today())
 
 
 def label(statement: Statement) -> Statement:

@@ -19,7 +19,7 @@ from kpis.models import SaleLine
 from settlements import calculations as calc
 from settlements import messages as msg
 from settlements.models import DisputeAttachment, Expense, Statement
-from settlements.selectors import schedule_terms
+from settlements.selectors import confirmed_by_silence_on, schedule_terms
 from settlements.services._common import (
     calendar_note,
     iso_or_none,
@@ -54,9 +54,10 @@ def _within_receipt_deadline(statement: Statement, day: date, given: bool, field
     the statement's state no longer allows the answer (409), whether or not the daily
     job has recorded the deemed confirmation yet.
     """
-    deadline = statement.receipt_due_on
-    if deadline is None or day <= deadline:
+    if confirmed_by_silence_on(statement, today=day) is None:
         return
+    deadline = statement.receipt_due_on
+    assert deadline is not None
     if given:
         template = (
             msg.DISPUTE_AFTER_DEADLINE if field == "disputed_on" else msg.CONFIRM_AFTER_DEADLINE
@@ -295,13 +296,7 @@ def statements_deem_confirmed(
             statement = statement_lock(statement)
             if statement.status != Statement.Status.ISSUED:
                 continue  # a concurrent run (or the brand) got there first
-            assert statement.receipt_due_on is not None
-            deemed_on = calc.deemed_confirmed_on(
-                receipt_due_on=statement.receipt_due_on,
-                confirmed_on=None,
-                disputed=False,
-                as_of=last_complete_day,
-            )
+            deemed_on = confirmed_by_silence_on(statement, today=on)
             if deemed_on is None:
                 continue
             statement_confirm(statement=statement, by=None, confirmed_on=deemed_on, deemed=True)
