@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet, Sum
 from common.calendar import work_calendar
 from contracts.models import Agreement
 from contracts.selectors import agreements_in_scope
+from core import ageing
 from core.exceptions import RuleViolation
 from core.money import ZERO, days_overdue, penalty_as_of, termination_right_held
 from core.money import Payment as PaymentFact
@@ -202,6 +203,73 @@ def statement_penalty(*, statement: Statement, as_of: date) -> PenaltyState:
         billed=billed,
         termination_right=right,
     )
+
+
+# --- receivables ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receivable:
+    """An open item as of a date: what is owed on it and how far past due it is.
+
+    ``outstanding`` is the principal still unpaid; ``penalty`` is the penalty accrued to
+    the date that no notice has billed yet and no waiver forgave (a notice is an open item
+    of its own, so nothing counts twice).
+    """
+
+    statement: Statement
+    due_on: date | None
+    outstanding: Decimal
+    penalty: Decimal
+    days_past_due: int
+    bucket: str
+
+    @property
+    def total(self) -> Decimal:
+        return self.outstanding + self.penalty
+
+
+def receivables_as_of(*, as_of: date, statements: Any = None) -> list[Receivable]:
+    """Every open item issued by ``as_of`` with principal still owed, aged as of that date.
+
+    ``statements`` narrows the items (a brand's, an agency's, the user's scope); disputed
+    items come in their own bucket (``core.ageing``), oldest due first.
+    """
+    items = (statements if statements is not None else Statement.objects.all()).open()
+    items = (
+        items.filter(issued_on__lte=as_of)
+        .select_related("agreement__brand", "agreement__revenue_share_terms")
+        .prefetch_related("payments")
+        .order_by("payment_due_on", "issued_on", "pk")
+    )
+    found = []
+    for statement in items:
+        state = statement_penalty(statement=statement, as_of=as_of)
+        if state.outstanding <= ZERO:
+            continue
+        disputed = statement.status == Statement.Status.DISPUTED
+        found.append(
+            Receivable(
+                statement=statement,
+                due_on=statement.payment_due_on,
+                outstanding=state.outstanding,
+                penalty=calc.penalty_notice_amount(
+                    penalty_to_date=state.penalty, already_billed=state.billed, waived=state.waived
+                ),
+                days_past_due=0
+                if disputed
+                else ageing.days_past_due(due_on=statement.payment_due_on, as_of=as_of),
+                bucket=ageing.ageing_bucket(
+                    due_on=statement.payment_due_on, as_of=as_of, disputed=disputed
+                ),
+            )
+        )
+    return found
+
+
+def receivables_ageing(receivables: list[Receivable]) -> list[ageing.BucketTotal]:
+    """Counts and totals per ageing bucket, every bucket listed (``core.ageing``)."""
+    return ageing.bucket_totals((r.bucket, r.outstanding, r.penalty) for r in receivables)
 
 
 # --- flags ------------------------------------------------------------------------------
