@@ -1,6 +1,10 @@
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from accounts.models import ApiToken, BankAccount, Organization, User
 from accounts.selectors import organizations_for_user, users_for_user
@@ -8,13 +12,13 @@ from accounts.tokens import api_token_issue, api_token_revoke
 from common.admin_helpers import ScopedAdminMixin, ScopedInlineMixin
 
 
-class BankAccountInline(ScopedInlineMixin, admin.TabularInline):
+class BankAccountInline(ScopedInlineMixin, TabularInline):
     model = BankAccount
     extra = 0
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class OrganizationAdmin(ScopedAdminMixin, ModelAdmin):
     list_display = ["name", "kind", "agency", "contact_email"]
     list_filter = ["kind", "agency"]
     search_fields = ["name", "contact_email"]
@@ -25,7 +29,11 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, ModelAdmin):
+    # Django's user admin with unfold's look: its forms come from unfold.forms.
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
     list_display = [
         "username",
         "email",
@@ -57,7 +65,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ApiTokenAdmin(ScopedAdminMixin, ModelAdmin):
     """Staff create keys for integration users (shown once), see when each was last used,
     and revoke them."""
 
@@ -101,3 +109,12 @@ class ApiTokenAdmin(ScopedAdminMixin, admin.ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token, by=request.user)
         self.message_user(request, f"{queryset.count()} revoked", messages.SUCCESS)
+
+
+# Permission groups (superusers only: no staff role reaches them) in unfold's look.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin, ModelAdmin):
+    pass

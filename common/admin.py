@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
 from common.admin_helpers import ScopedAdminMixin, staff_site_header
 from common.models import Event, Holiday
@@ -8,21 +9,21 @@ staff_site_header()
 
 
 @admin.register(Holiday)
-class HolidayAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class HolidayAdmin(ScopedAdminMixin, ModelAdmin):
     list_display = ["date", "name", "is_working_day"]
     list_filter = ["is_working_day", ("date", admin.DateFieldListFilter)]
     search_fields = ["name"]
     date_hierarchy = "date"
 
     def get_queryset(self, request):  # the calendar is shared, not scoped to a brand
-        return admin.ModelAdmin.get_queryset(self, request)
+        return ModelAdmin.get_queryset(self, request)
 
     def has_delete_permission(self, request, obj=None):
         return self._staff(request) or super().has_delete_permission(request, obj)
 
 
 @admin.register(Event)
-class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class EventAdmin(ScopedAdminMixin, ModelAdmin):
     brand_path = "agreement__brand"
     list_display = [
         "at",

@@ -16,6 +16,8 @@ from functools import cache
 from typing import Any
 
 from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
@@ -257,9 +259,38 @@ class ScopedInlineMixin(ScopedAdminMixin):
 
 
 def staff_site_header() -> None:
-    admin.site.site_header = "代运营结算 · Agency settlements"
-    admin.site.site_title = "代运营结算"
-    admin.site.index_title = "工作台 / Workbench"
+    """The admin site's names, in the reader's language: the header and title are
+    ``settings.UNFOLD``'s (django-unfold shows them; pages Django renders itself read the
+    same), the first page is the workbench."""
+    admin.site.site_header = settings.UNFOLD["SITE_HEADER"]
+    admin.site.site_title = settings.UNFOLD["SITE_TITLE"]
+    admin.site.index_title = _("Workbench")
+
+
+def admin_may_open(request: HttpRequest, label: str) -> bool:
+    """Whether ``request.user`` may open the admin list of the model ``label``
+    (``"app_label.ModelName"``), as that list itself decides: the sidebar
+    (``settings.UNFOLD``) shows a link only to those."""
+    model_admin = admin.site._registry.get(apps.get_model(label))
+    return bool(model_admin and model_admin.has_view_or_change_permission(request))
+
+
+# The inputs a list action takes (a date, an amount, a reason) sit in django-unfold's
+# action bar beside its action menu: they are styled as that menu is.
+ACTION_BAR_INPUT = {
+    "class": " ".join(
+        [
+            "group-[.changelist-actions]:!bg-white/20",
+            "group-[.changelist-actions]:font-medium",
+            "group-[.changelist-actions]:px-2",
+            "group-[.changelist-actions]:py-1",
+            "group-[.changelist-actions]:rounded-default",
+            "group-[.changelist-actions]:!text-current",
+            "group-[.changelist-actions]:!outline-primary-400",
+            "group-[.changelist-actions]:dark:!outline-primary-700",
+        ]
+    )
+}
 
 
 class PeriodListFilter(admin.SimpleListFilter):

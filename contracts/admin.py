@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.forms import ActionForm, PaginationInlineFormSet
 
-from common.admin_helpers import ScopedAdminMixin, ScopedInlineMixin
+from common.admin_helpers import ACTION_BAR_INPUT, ScopedAdminMixin, ScopedInlineMixin
 from common.scoping import scoped
 from contracts import validation as msg
 from contracts.models import (
@@ -36,14 +37,14 @@ from contracts.services import (
 from core.exceptions import DomainError, InvalidStateError, RuleViolation
 
 
-class ProductPriceInline(ScopedInlineMixin, admin.TabularInline):
+class ProductPriceInline(ScopedInlineMixin, TabularInline):
     model = ProductPrice
     extra = 0
     ordering = ["-valid_from"]
 
 
 @admin.register(Product)
-class ProductAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ProductAdmin(ScopedAdminMixin, ModelAdmin):
     list_display = [
         "sku",
         "name",
@@ -74,7 +75,7 @@ class ParentDraftOnlyMixin(ScopedInlineMixin):
         return self._editable(request, obj) and super().has_delete_permission(request, obj)
 
 
-class TermsInline(ParentDraftOnlyMixin, admin.StackedInline):
+class TermsInline(ParentDraftOnlyMixin, StackedInline):
     extra = 0
     min_num = 1
     max_num = 1
@@ -93,7 +94,7 @@ class ConsultingTermsInline(TermsInline):
     model = ConsultingTerms
 
 
-class InstallmentFormSet(BaseInlineFormSet):
+class InstallmentFormSet(PaginationInlineFormSet):
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -109,13 +110,13 @@ class InstallmentFormSet(BaseInlineFormSet):
             raise ValidationError(error.errors["installments"]) from None
 
 
-class InstallmentInline(ParentDraftOnlyMixin, admin.TabularInline):
+class InstallmentInline(ParentDraftOnlyMixin, TabularInline):
     model = Installment
     formset = InstallmentFormSet
     extra = 0
 
 
-class RenewalObjectionInline(ScopedInlineMixin, admin.TabularInline):
+class RenewalObjectionInline(ScopedInlineMixin, TabularInline):
     model = RenewalObjection
     extra = 0
     readonly_fields = ["objected_on", "by_party", "note", "recorded_at"]
@@ -127,9 +128,13 @@ class RenewalObjectionInline(ScopedInlineMixin, admin.TabularInline):
 
 class TerminateActionForm(ActionForm):
     on = forms.DateField(
-        label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", **ACTION_BAR_INPUT}),
     )
-    reason = forms.CharField(label=_("reason"), required=False)
+    reason = forms.CharField(
+        label=_("reason"), required=False, widget=forms.TextInput(attrs=ACTION_BAR_INPUT)
+    )
 
 
 def add_rule_violation(form: forms.BaseForm, error: RuleViolation, names: dict[str, str]) -> None:
@@ -227,7 +232,7 @@ KIND_INLINES = {
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AgreementAdmin(ScopedAdminMixin, ModelAdmin):
     list_display = [
         "number",
         "title",

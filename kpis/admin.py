@@ -2,16 +2,18 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.forms import ActionForm
 
 from accounts.selectors import scope_for_user
 from common.admin_helpers import (
+    ACTION_BAR_INPUT,
     PeriodFieldFilter,
     PeriodListFilter,
     ScopedAdminMixin,
@@ -34,7 +36,7 @@ from kpis.services import (
 )
 
 
-class FeeWaiverInline(ScopedInlineMixin, admin.TabularInline):
+class FeeWaiverInline(ScopedInlineMixin, TabularInline):
     model = FeeWaiver
     extra = 0
     can_delete = False
@@ -45,8 +47,14 @@ class FeeWaiverInline(ScopedInlineMixin, admin.TabularInline):
 
 
 class WaiverActionForm(ActionForm):
-    reason = forms.CharField(label=_("reason"), required=False)
-    consent_ref = forms.CharField(label=_("brand consent ref."), required=False)
+    reason = forms.CharField(
+        label=_("reason"), required=False, widget=forms.TextInput(attrs=ACTION_BAR_INPUT)
+    )
+    consent_ref = forms.CharField(
+        label=_("brand consent ref."),
+        required=False,
+        widget=forms.TextInput(attrs=ACTION_BAR_INPUT),
+    )
 
 
 def _evaluation_html(evaluation, reason=""):
@@ -62,7 +70,7 @@ def _evaluation_html(evaluation, reason=""):
 
 
 @admin.register(KpiRecord)
-class KpiRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class KpiRecordAdmin(ScopedAdminMixin, ModelAdmin):
     brand_path = "agreement__brand"
     list_display = [
         "agreement",
@@ -256,7 +264,7 @@ class SaleLineAddForm(forms.ModelForm):
 
 
 @admin.register(SaleLine)
-class SaleLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SaleLineAdmin(ScopedAdminMixin, ModelAdmin):
     brand_path = "agreement__brand"
     list_display = [
         "sold_on",
@@ -389,7 +397,7 @@ class SaleLineAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PromotionAdmin(ScopedAdminMixin, ModelAdmin):
     brand_path = "agreement__brand"
     list_display = ["code", "name", "agreement", "starts_on", "ends_on", "approved_by_brand_on"]
     list_filter = ["agreement__brand", "agreement"]

@@ -15,6 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget
 
 from accounts.selectors import scope_for_user
 from common.admin_helpers import ScopedAdminMixin
@@ -32,13 +34,17 @@ from kpis.models import SalesImport
 
 
 class SalesImportUploadForm(forms.Form):
-    agreement = forms.ModelChoiceField(label=_("agreement 协议"), queryset=Agreement.objects.none())
+    agreement = forms.ModelChoiceField(
+        label=_("agreement 协议"),
+        queryset=Agreement.objects.none(),
+        widget=UnfoldAdminSelectWidget(),
+    )
     file = forms.FileField(
         label=_("file 文件"),
         help_text=_(
             "CSV (UTF-8 or GBK) or XLSX, first sheet. CSV（UTF-8 或 GBK）或 XLSX（第一个工作表）。"
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        widget=UnfoldAdminFileFieldWidget(attrs={"accept": ".csv,.xlsx"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -51,7 +57,7 @@ class SalesImportUploadForm(forms.Form):
 
 
 @admin.register(SalesImport)
-class SalesImportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SalesImportAdmin(ScopedAdminMixin, ModelAdmin):
     brand_path = "agreement__brand"
     list_display = [
         "original_name",

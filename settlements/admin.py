@@ -2,7 +2,6 @@ from contextvars import ContextVar
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -11,9 +10,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.forms import ActionForm
+from unfold.widgets import INPUT_CLASSES
 
 from common import clock
 from common.admin_helpers import (
+    ACTION_BAR_INPUT,
     PeriodFieldFilter,
     ScopedAdminMixin,
     ScopedInlineMixin,
@@ -77,7 +80,7 @@ class DisputeUnansweredFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=flagged)
 
 
-class DisputeAttachmentInline(ScopedInlineMixin, admin.TabularInline):
+class DisputeAttachmentInline(ScopedInlineMixin, TabularInline):
     model = DisputeAttachment
     brand_path = "statement__agreement__brand"
     extra = 0
@@ -98,7 +101,7 @@ class DisputeAttachmentInline(ScopedInlineMixin, admin.TabularInline):
         return False
 
 
-class StatementLineInline(ScopedInlineMixin, admin.TabularInline):
+class StatementLineInline(ScopedInlineMixin, TabularInline):
     model = StatementLine
     extra = 0
     can_delete = False
@@ -112,7 +115,7 @@ class StatementLineInline(ScopedInlineMixin, admin.TabularInline):
         return False
 
 
-class PaymentInline(ScopedInlineMixin, admin.TabularInline):
+class PaymentInline(ScopedInlineMixin, TabularInline):
     model = Payment
     fk_name = "statement"
     extra = 0
@@ -137,10 +140,22 @@ class PaymentInline(ScopedInlineMixin, admin.TabularInline):
 
 class StatementActionForm(ActionForm):
     on = forms.DateField(
-        label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", **ACTION_BAR_INPUT}),
     )
-    amount = forms.DecimalField(label=_("amount"), required=False, max_digits=14, decimal_places=2)
-    text = forms.CharField(label=_("reason / reference"), required=False)
+    amount = forms.DecimalField(
+        label=_("amount"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", **ACTION_BAR_INPUT}),
+    )
+    text = forms.CharField(
+        label=_("reason / reference"),
+        required=False,
+        widget=forms.TextInput(attrs=ACTION_BAR_INPUT),
+    )
 
 
 def _action_values(request):
@@ -155,7 +170,7 @@ def _action_values(request):
 
 
 @admin.register(Statement)
-class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class StatementAdmin(ScopedAdminMixin, ModelAdmin):
     brand_path = "agreement__brand"
     list_display = [
         "number",
@@ -266,7 +281,7 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "actor"
         )
         return format_html(
-            "<table>{}</table>",
+            '<table class="admin-table">{}</table>',
             format_html_join(
                 "",
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -448,7 +463,7 @@ class StatementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
 
 
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(ModelAdmin):
     """A job's runs are records of what happened: read, never added, changed or deleted."""
 
     def has_add_permission(self, request):
@@ -507,7 +522,7 @@ class StatementRunAdmin(JobRunAdmin):
 
 
 @admin.register(Expense)
-class ExpenseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ExpenseAdmin(ScopedAdminMixin, ModelAdmin):
     brand_path = "agreement__brand"
     list_display = [
         "agreement",
@@ -542,7 +557,7 @@ class ExpenseAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PenaltyWaiver)
-class PenaltyWaiverAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PenaltyWaiverAdmin(ScopedAdminMixin, ModelAdmin):
     brand_path = "statement__agreement__brand"
     list_display = ["statement", "amount", "reason", "waived_by", "waived_at"]
     readonly_fields = ["waived_by", "waived_at"]
@@ -566,7 +581,9 @@ class PenaltyWaiverAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class DailyRunForm(forms.Form):
     until = forms.DateField(
         label=_("Up to 截至"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": " ".join(INPUT_CLASSES)}, format="%Y-%m-%d"
+        ),
         help_text=_("Today or an earlier day. 今天或更早的日期。"),
     )
 
@@ -612,7 +629,7 @@ class DailyRunAdmin(JobRunAdmin):
         if not summary:
             return "—"
         return format_html(
-            "<table><tbody>{}</tbody></table>",
+            '<table class="admin-table"><tbody>{}</tbody></table>',
             format_html_join(
                 "",
                 "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
@@ -629,7 +646,7 @@ class DailyRunAdmin(JobRunAdmin):
         if not errors:
             return "—"
         return format_html(
-            "<ul>{}</ul>",
+            '<ul class="admin-list">{}</ul>',
             format_html_join(
                 "", "<li>{} {}: {}</li>", ((e["step"], e["object"], e["error"]) for e in errors)
             ),

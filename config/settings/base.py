@@ -6,9 +6,13 @@ so one command can bring the product up on a fresh machine. ``DATABASE_URL`` and
 """
 
 from datetime import timedelta
+from functools import partial
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from celery.schedules import crontab
+from django.templatetags.static import static
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env
@@ -19,6 +23,9 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # The staff admin's theme (django-unfold): before django.contrib.admin, whose
+    # templates it replaces. Its CSS, scripts and fonts are served from its static folder.
+    "unfold",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -119,10 +126,108 @@ PASSWORD_RESET_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_PER_IP_PER_HOUR", defau
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ is ours (makemessages); locale_unfold/ holds Chinese for django-unfold's own
+# interface strings, which unfold does not translate. The first listed wins.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_unfold"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+
+def _may_open(request: Any, label: str) -> bool:
+    from common.admin_helpers import admin_may_open  # apps are loaded when a page asks
+
+    return admin_may_open(request, label)
+
+
+def _admin_list(title: Any, icon: str, label: str) -> dict[str, Any]:
+    """A sidebar link to a model's admin list, shown only to users who may open it."""
+    app_label, model = label.split(".")
+    return {
+        "title": title,
+        "icon": icon,
+        "link": reverse_lazy(f"admin:{app_label}_{model.lower()}_changelist"),
+        "permission": partial(_may_open, label=label),
+    }
+
+
+# The sidebar's groups after the workbench, by the work: links to admin lists as
+# (title, Material Symbols icon, model).
+_SIDEBAR_GROUPS = [
+    (
+        _("Agreements"),
+        [
+            (_("Agreements"), "handshake", "contracts.Agreement"),
+            (_("Products"), "inventory_2", "contracts.Product"),
+            (_("Brands and organizations"), "apartment", "accounts.Organization"),
+        ],
+    ),
+    (
+        _("Sales and KPIs"),
+        [
+            (_("Sale lines"), "receipt_long", "kpis.SaleLine"),
+            (_("Sales imports"), "upload_file", "kpis.SalesImport"),
+            (_("Monthly KPI records"), "monitoring", "kpis.KpiRecord"),
+            (_("Approved promotions"), "sell", "kpis.Promotion"),
+        ],
+    ),
+    (
+        _("Settlements"),
+        [
+            (_("Statements"), "request_quote", "settlements.Statement"),
+            (_("Month-end runs"), "event_repeat", "settlements.StatementRun"),
+            (_("Daily runs"), "schedule", "settlements.DailyRun"),
+            (_("Approved expenses"), "payments", "settlements.Expense"),
+            (_("Penalty waivers"), "money_off", "settlements.PenaltyWaiver"),
+        ],
+    ),
+    (
+        _("System"),
+        [
+            (_("Events"), "history", "core.Event"),
+            (_("Calendar overrides"), "calendar_month", "core.Holiday"),
+            (_("Users"), "group", "accounts.User"),
+            (_("API tokens"), "key", "accounts.ApiToken"),
+        ],
+    ),
+]
+
+# The staff admin (django-unfold): its names in the reader's language, and a sidebar by
+# the work rather than by app. Icons are Material Symbols, served with unfold's fonts.
+UNFOLD = {
+    "SITE_TITLE": _("Agency settlements"),
+    "SITE_HEADER": _("Agency settlements"),
+    "SITE_SYMBOL": "account_balance",
+    "SITE_URL": "/",
+    # No favicon file, as in the portal: the browser asks for nothing (not /favicon.ico).
+    "SITE_FAVICONS": [{"rel": "icon", "href": "data:,"}],
+    "SHOW_LANGUAGES": True,
+    "SHOW_HISTORY": True,
+    # Our pages' tables in unfold's colours (static/css/admin.css): served locally too.
+    "STYLES": [lambda request: static("css/admin.css")],
+    "SIDEBAR": {
+        "show_search": False,
+        # Superusers also reach the installation's own tables (groups, schedules, lockouts).
+        "show_all_applications": lambda request: request.user.is_superuser,
+        "navigation": [
+            {
+                "title": _("Workbench"),
+                "items": [
+                    {
+                        "title": _("Workbench home"),
+                        "icon": "space_dashboard",
+                        "link": reverse_lazy("admin:index"),
+                    },
+                ],
+            },
+            *(
+                {"title": title, "separator": True, "items": [_admin_list(*each) for each in items]}
+                for title, items in _SIDEBAR_GROUPS
+            ),
+        ],
+    },
+}
+
 
 STATIC_URL = "static/"
 STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
