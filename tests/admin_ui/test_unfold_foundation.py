@@ -22,7 +22,9 @@ from common.admin_helpers import ScopedAdminMixin, admin_may_open
 from contracts import admin as contracts_admin
 from kpis import admin as kpis_admin
 from kpis import admin_imports as kpis_admin_imports
-from settlements import admin as settlements_admin
+from settlements.admin import money as settlements_money
+from settlements.admin import runs as settlements_runs
+from settlements.admin import statements as settlements_statements
 from tests import factories as f
 
 OUR_ADMIN_MODULES = [
@@ -31,7 +33,9 @@ OUR_ADMIN_MODULES = [
     contracts_admin,
     kpis_admin,
     kpis_admin_imports,
-    settlements_admin,
+    settlements_money,
+    settlements_runs,
+    settlements_statements,
 ]
 OUR_APPS = {"accounts", "common", "contracts", "kpis", "settlements"}
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
