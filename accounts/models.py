@@ -14,18 +14,16 @@ BRAND_NEEDS_AGENCY = _(
 AGENCY_HAS_NO_AGENCY = _(
     "An agency is not served by another agency. / 代运营方不能再隶属其他代运营方。"
 )
-ROLE_NEEDS_ORGANIZATION = _(
-    "A user with a role must belong to an organization. / 有角色的用户必须属于某个组织。"
-)
-ROLE_KIND_MISMATCH = _("Role {role} does not fit a {kind} organization. / 角色与组织类型不符。")
+ROLE_NEEDS_ORGANIZATION = _("A user with a role must belong to an organization.")
+ROLE_KIND_MISMATCH = _("Role {role} does not fit a {kind} organization.")
 
 
 class Organization(models.Model):
     """A party to agreements: an agency (乙方, the operator) or a brand owner (甲方)."""
 
     class Kind(models.TextChoices):
-        AGENCY = "agency", _("Agency 代运营方")
-        BRAND = "brand", _("Brand 品牌方")
+        AGENCY = "agency", _("Agency")
+        BRAND = "brand", _("Brand")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -91,9 +89,9 @@ class User(AbstractUser):
     """A person or integration: agency staff, or a brand's finance or read-only user."""
 
     class Role(models.TextChoices):
-        AGENCY_STAFF = "agency_staff", _("Agency staff 代运营员工")
-        BRAND_FINANCE = "brand_finance", _("Brand finance 品牌方财务")
-        BRAND_VIEWER = "brand_viewer", _("Brand viewer 品牌方只读")
+        AGENCY_STAFF = "agency_staff", _("Agency staff")
+        BRAND_FINANCE = "brand_finance", _("Brand finance")
+        BRAND_VIEWER = "brand_viewer", _("Brand viewer")
 
     organization = models.ForeignKey(
         Organization,

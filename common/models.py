@@ -19,7 +19,7 @@ class Holiday(models.Model):
     is_working_day = models.BooleanField(
         _("working day"),
         default=False,
-        help_text=_("Tick for a make-up working day (调休上班); leave empty for a day off."),
+        help_text=_("Tick for a make-up working day; leave empty for a day off."),
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
 

@@ -43,10 +43,10 @@ class Product(models.Model):
     )
     sku = models.CharField(_("SKU"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
-    factory_price = price_field(_("factory price 出厂价"))
-    distributor_price = price_field(_("distributor price 经销价"))
-    min_retail_price = price_field(_("minimum retail price 最低零售价"))
-    units_per_carton = models.PositiveIntegerField(_("units per carton 每箱数量"), default=1)
+    factory_price = price_field(_("factory price"))
+    distributor_price = price_field(_("distributor price"))
+    min_retail_price = price_field(_("minimum retail price"))
+    units_per_carton = models.PositiveIntegerField(_("units per carton"), default=1)
 
     class Meta:
         ordering = ["brand", "sku"]
@@ -67,9 +67,9 @@ class ProductPrice(models.Model):
         Product, on_delete=models.CASCADE, related_name="prices", verbose_name=_("product")
     )
     valid_from = models.DateField(_("valid from"))
-    factory_price = price_field(_("factory price 出厂价"))
-    distributor_price = price_field(_("distributor price 经销价"))
-    min_retail_price = price_field(_("minimum retail price 最低零售价"))
+    factory_price = price_field(_("factory price"))
+    distributor_price = price_field(_("distributor price"))
+    min_retail_price = price_field(_("minimum retail price"))
 
     class Meta:
         ordering = ["product", "-valid_from"]
@@ -86,38 +86,38 @@ class ProductPrice(models.Model):
 
 
 class Party(models.TextChoices):
-    NONE = "none", _("Nobody 无")
-    BRAND = "brand", _("Brand 甲方")
-    AGENCY = "agency", _("Agency 乙方")
-    BOTH = "both", _("Both 双方")
+    NONE = "none", _("Nobody")
+    BRAND = "brand", _("Brand")
+    AGENCY = "agency", _("Agency")
+    BOTH = "both", _("Both")
 
 
 class Agreement(models.Model):
     """A signed agreement between a brand (甲方) and an agency (乙方)."""
 
     class Kind(models.TextChoices):
-        B2B_COMMISSION = "b2b_commission", _("B2B distributor commission 经销商招募佣金")
-        REVENUE_SHARE = "revenue_share", _("Revenue share 销售分成")
-        CONSULTING_FIXED_FEE = "consulting_fixed_fee", _("Fixed-fee consulting 固定费用咨询")
+        B2B_COMMISSION = "b2b_commission", _("B2B distributor commission")
+        REVENUE_SHARE = "revenue_share", _("Revenue share")
+        CONSULTING_FIXED_FEE = "consulting_fixed_fee", _("Fixed-fee consulting")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft 草稿")
-        ACTIVE = "active", _("Active 执行中")
-        EXPIRED = "expired", _("Expired 已到期")
-        TERMINATED = "terminated", _("Terminated 已终止")
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        TERMINATED = "terminated", _("Terminated")
 
     number = models.CharField(_("number"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     brand = models.ForeignKey(
         "accounts.Organization",
-        verbose_name=_("brand 甲方"),
+        verbose_name=_("brand"),
         on_delete=models.PROTECT,
         related_name="brand_agreements",
         limit_choices_to={"kind": "brand"},
     )
     agency = models.ForeignKey(
         "accounts.Organization",
-        verbose_name=_("agency 乙方"),
+        verbose_name=_("agency"),
         on_delete=models.PROTECT,
         related_name="agency_agreements",
         limit_choices_to={"kind": "agency"},
@@ -143,7 +143,7 @@ class Agreement(models.Model):
         _("confidentiality years after the end"),
         null=True,
         blank=True,
-        help_text=_("Empty means open-ended. 留空表示长期有效。"),
+        help_text=_("Empty means open-ended."),
     )
     auto_renew = models.BooleanField(_("auto-renewal"), default=False)
     renewal_term_months = models.PositiveSmallIntegerField(
@@ -159,7 +159,7 @@ class Agreement(models.Model):
         max_digits=8,
         decimal_places=5,
         default=ZERO,
-        help_text=_("A fraction: 0.003 is 0.3% a day. 小数形式：0.003 即每日 0.3%。"),
+        help_text=_("A fraction: 0.003 is 0.3% a day."),
     )
     bank_account = models.ForeignKey(
         "accounts.BankAccount",
@@ -252,9 +252,9 @@ class B2BCommissionTerms(models.Model):
     agreement = models.OneToOneField(
         Agreement, on_delete=models.CASCADE, related_name="b2b_terms", verbose_name=_("agreement")
     )
-    monthly_service_fee = money_field(_("monthly service fee 外包服务费"), default=ZERO)
+    monthly_service_fee = money_field(_("monthly service fee"), default=ZERO)
     min_distributors = models.PositiveIntegerField(_("minimum distributors recruited"), default=0)
-    min_cartons = models.PositiveIntegerField(_("minimum cartons shipped 箱"), default=0)
+    min_cartons = models.PositiveIntegerField(_("minimum cartons shipped"), default=0)
     min_sales_amount = money_field(_("minimum sales amount"), default=ZERO)
     payment_working_days = models.PositiveSmallIntegerField(
         _("payment due (working days after confirmation)"), default=5
@@ -305,7 +305,7 @@ class RevenueShareTerms(models.Model):
         default=Decimal("0.30"),
         help_text=_("A fraction: 0.30 gives the agency thirty percent of the profit."),
     )
-    setup_fee = money_field(_("setup fee 启动费"), default=Decimal("10000.00"))
+    setup_fee = money_field(_("setup fee"), default=Decimal("10000.00"))
     setup_fee_due_days = models.PositiveSmallIntegerField(
         _("setup fee due (calendar days after signing)"), default=3
     )
@@ -363,7 +363,7 @@ class ConsultingTerms(models.Model):
         related_name="consulting_terms",
         verbose_name=_("agreement"),
     )
-    total_fee = money_field(_("total fee 服务费总额"), default=ZERO)
+    total_fee = money_field(_("total fee"), default=ZERO)
 
     class Meta:
         verbose_name = _("consulting terms")
@@ -377,8 +377,8 @@ class Installment(models.Model):
     """One installment of a fixed fee: a percentage due N working days after an event."""
 
     class DueFrom(models.TextChoices):
-        SIGNING = "signing", _("Signing 签订")
-        END = "end", _("End (or termination) 结束或终止")
+        SIGNING = "signing", _("Signing")
+        END = "end", _("End (or termination)")
 
     agreement = models.ForeignKey(
         Agreement,

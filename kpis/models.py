@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 PERIOD_VALIDATOR = RegexValidator(
-    r"^\d{4}-(0[1-9]|1[0-2])$", _("A period is written YYYY-MM, e.g. 2026-08. 期间格式为 YYYY-MM。")
+    r"^\d{4}-(0[1-9]|1[0-2])$", _("A period is written YYYY-MM, e.g. 2026-08.")
 )
 
 
@@ -29,39 +29,39 @@ class KpiRecord(models.Model):
     )
     period = period_field()
     distributors_recruited = models.PositiveIntegerField(
-        _("distributors recruited 新增经销商"), default=0
+        _("distributors recruited"), default=0
     )
     cartons_shipped = models.DecimalField(
-        _("cartons shipped 出货箱数"),
+        _("cartons shipped"),
         max_digits=12,
         decimal_places=2,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     sales_amount = models.DecimalField(
-        _("sales amount 销售额"), max_digits=14, decimal_places=2, default=Decimal("0")
+        _("sales amount"), max_digits=14, decimal_places=2, default=Decimal("0")
     )
     unique_visitors = models.PositiveIntegerField(
-        _("monthly unique visitors 月独立访客"), default=0
+        _("monthly unique visitors"), default=0
     )
     daily_inquiries = models.DecimalField(
-        _("daily inquiries 日均询盘"),
+        _("daily inquiries"),
         max_digits=8,
         decimal_places=2,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("The month's inquiries divided by its days. 当月询盘数 ÷ 天数。"),
+        help_text=_("The month's inquiries divided by its days."),
     )
     conversion_rate = models.DecimalField(
-        _("conversion rate 转化率"),
+        _("conversion rate"),
         max_digits=6,
         decimal_places=4,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text=_("A fraction: 0.015 is 1.5%. 小数形式。"),
+        help_text=_("A fraction: 0.015 is 1.5%."),
     )
-    baidu_first_page = models.BooleanField(_("Baidu first page 百度首页"), default=False)
-    google_first_page = models.BooleanField(_("Google first page 谷歌首页"), default=False)
+    baidu_first_page = models.BooleanField(_("Baidu first page"), default=False)
+    google_first_page = models.BooleanField(_("Google first page"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
@@ -144,11 +144,11 @@ class SaleLine(models.Model):
     """
 
     class Channel(models.TextChoices):
-        JD = "jd", _("JD 京东")
-        TMALL = "tmall", _("Tmall 天猫")
-        WECHAT = "wechat", _("WeChat shop 微信小店")
-        B2B_DISTRIBUTOR = "b2b_distributor", _("B2B distributor 经销商")
-        OTHER = "other", _("Other 其他")
+        JD = "jd", _("JD")
+        TMALL = "tmall", _("Tmall")
+        WECHAT = "wechat", _("WeChat shop")
+        B2B_DISTRIBUTOR = "b2b_distributor", _("B2B distributor")
+        OTHER = "other", _("Other")
 
     agreement = models.ForeignKey(
         "contracts.Agreement",
@@ -161,13 +161,13 @@ class SaleLine(models.Model):
     )
     sold_on = models.DateField(_("sold on"), db_index=True)
     quantity = models.IntegerField(
-        _("quantity"), help_text=_("Negative for a return. 退货为负数。")
+        _("quantity"), help_text=_("Negative for a return.")
     )
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
-    factory_price = models.DecimalField(_("factory price 出厂价"), max_digits=14, decimal_places=2)
+    factory_price = models.DecimalField(_("factory price"), max_digits=14, decimal_places=2)
     distributor_price = models.DecimalField(
-        _("distributor price 经销价"), max_digits=14, decimal_places=2
+        _("distributor price"), max_digits=14, decimal_places=2
     )
     min_retail_price = models.DecimalField(
         _("minimum retail price"), max_digits=14, decimal_places=2
@@ -223,12 +223,12 @@ class SalesImport(models.Model):
     """One uploaded CSV/XLSX file of sale lines and how its import went (progress, errors)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending 等待中")
-        VALIDATING = "validating", _("Validating 校验中")
-        IMPORTING = "importing", _("Importing 导入中")
-        DONE = "done", _("Done 完成")
-        REJECTED = "rejected", _("Rejected 已拒绝")
-        FAILED = "failed", _("Failed 失败")
+        PENDING = "pending", _("Pending")
+        VALIDATING = "validating", _("Validating")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Failed")
 
     agreement = models.ForeignKey(
         "contracts.Agreement",

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class SettlementsConfig(AppConfig):
     name = "settlements"
-    verbose_name = _("Settlements 结算")
+    verbose_name = _("Settlements")
 
     def ready(self) -> None:
         from contracts import selectors as contract_selectors

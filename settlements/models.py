@@ -18,10 +18,10 @@ class StatementRun(models.Model):
     """One month-end job: which period, how far it got (one task per agreement)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending 等待中")
-        RUNNING = "running", _("Running 运行中")
-        DONE = "done", _("Done 完成")
-        FAILED = "failed", _("Failed 失败")
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     period = period_field()
     agreement = models.ForeignKey(
@@ -122,22 +122,22 @@ class Statement(models.Model):
     """
 
     class Kind(models.TextChoices):
-        MONTHLY = "monthly", _("Monthly statement 月度对账单")
-        SETUP_FEE = "setup_fee", _("Setup fee bill 启动费账单")
-        INSTALLMENT = "installment", _("Installment bill 分期付款账单")
-        PENALTY = "penalty", _("Penalty notice 违约金通知")
+        MONTHLY = "monthly", _("Monthly statement")
+        SETUP_FEE = "setup_fee", _("Setup fee bill")
+        INSTALLMENT = "installment", _("Installment bill")
+        PENALTY = "penalty", _("Penalty notice")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft 草稿")
-        ISSUED = "issued", _("Issued 已出具")
-        CONFIRMED = "confirmed", _("Confirmed 已确认")
-        DISPUTED = "disputed", _("Disputed 有异议")
-        VOID = "void", _("Void 已作废")
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISPUTED = "disputed", _("Disputed")
+        VOID = "void", _("Void")
 
     class PaymentStatus(models.TextChoices):
-        UNPAID = "unpaid", _("Unpaid 未付款")
-        PARTIALLY_PAID = "partially_paid", _("Partially paid 部分付款")
-        PAID = "paid", _("Paid 已付清")
+        UNPAID = "unpaid", _("Unpaid")
+        PARTIALLY_PAID = "partially_paid", _("Partially paid")
+        PAID = "paid", _("Paid in full")
 
     OPEN_STATUSES = (Status.ISSUED, Status.CONFIRMED, Status.DISPUTED)
 
@@ -340,8 +340,8 @@ class StatementDemand(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
-        verbose_name = _("statement demand 催缴")
-        verbose_name_plural = _("statement demands 催缴")
+        verbose_name = _("statement demand")
+        verbose_name_plural = _("statement demands")
         constraints = [
             models.UniqueConstraint(fields=["agreement", "period"], name="one_demand_per_period")
         ]
@@ -379,8 +379,8 @@ class Expense(models.Model):
 
     class Meta:
         ordering = ["agreement", "-period"]
-        verbose_name = _("approved expense 营销推广费")
-        verbose_name_plural = _("approved expenses 营销推广费")
+        verbose_name = _("approved expense")
+        verbose_name_plural = _("approved expenses")
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="expense_amount_positive")
         ]
@@ -459,16 +459,16 @@ class DailyRun(models.Model):
     """One run of the daily job up to a day, with what each rule did and what failed."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending 等待中")
-        RUNNING = "running", _("Running 运行中")
-        DONE = "done", _("Done 完成")
-        FAILED = "failed", _("Failed 有失败")
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Had failures")
 
     class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", _("Schedule 定时")
-        STARTUP = "startup", _("Start-up 启动时")
-        COMMAND = "command", _("Command 命令行")
-        ADMIN = "admin", _("Admin 后台")
+        SCHEDULE = "schedule", _("Schedule")
+        STARTUP = "startup", _("Start-up")
+        COMMAND = "command", _("Command")
+        ADMIN = "admin", _("Admin")
         API = "api", _("API")
 
     until = models.DateField(_("up to"))

@@ -353,14 +353,33 @@ def test_an_external_ref_twice_in_one_file_names_both_rows(setup):
 # --- header problems ---------------------------------------------------------------------
 
 
-def test_an_unknown_column_is_named_before_any_row_is_read(setup):
+def test_an_unknown_column_is_ignored_and_listed(setup):
+    """Issue 12: an extra column (a shop export's 颜色, 备注) no longer refuses the file."""
     agreement, _ = setup
-    content = _csv("A-100,2026-08-05,abc,199,红", header="产品,日期,数量,单价,颜色")
+    content = _csv("A-100,2026-08-05,3,199,红", header="产品,日期,数量,单价,颜色")
     result = _run(agreement, content)
+    assert (result.status, result.rows_created, result.errors) == ("done", 1, [])
+    assert SaleLine.objects.get(import_batch=result).quantity == 3
+    assert imports.sales_import_columns(result) == {
+        "used": [
+            ["产品", "product"],
+            ["日期", "sold_on"],
+            ["数量", "quantity"],
+            ["单价", "unit_price"],
+        ],
+        "ignored": ["颜色"],
+    }
+
+
+def test_a_missing_column_names_the_columns_it_did_not_recognise(setup):
+    agreement, _ = setup
+    result = _run(agreement, _csv("A-100,2026-08-05,3,199", header="产品,日期,数目,单价"))
     assert result.status == "rejected"
-    assert [(e["row"], e["column"]) for e in result.errors] == [(1, "颜色")]
-    assert result.errors[0]["message"].startswith("未知的列「颜色」")
-    assert 'unknown column "颜色"' in result.errors[0]["message"]
+    assert [(e["row"], e["column"]) for e in result.errors] == [(1, "quantity"), (1, None)]
+    assert result.errors[1]["message"].startswith("未识别的列：数目（已忽略）")
+    assert "columns not recognised (ignored): 数目" in result.errors[1]["message"]
+    assert imports.sales_import_columns(result)["ignored"] == ["数目"]
+    assert SaleLine.objects.count() == 0
 
 
 def test_missing_required_columns_are_each_reported(setup):
@@ -606,7 +625,7 @@ def test_admin_upload_runs_the_import_and_shows_its_progress(
     assert data == {
         "id": sales_import.pk,
         "status": "done",
-        "status_display": "Done 完成",
+        "status_display": "完成",
         "finished": True,
         "percent": 100,
         "rows_total": 4,

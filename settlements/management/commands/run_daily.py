@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from core.exceptions import DomainError
 from settlements import services
@@ -17,6 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--until", help="YYYY-MM-DD, today or earlier (default: today)")
 
+    @no_translations  # operators read English output: statuses as the model's msgids
     def handle(self, *args, until=None, **options):
         try:
             day = date.fromisoformat(until) if until else None

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from tqdm import tqdm
 
 from core.exceptions import DomainError
@@ -20,6 +20,7 @@ class Command(BaseCommand):
             help="hand the agreements to the Celery workers instead of settling them here",
         )
 
+    @no_translations  # operators read English output: statuses as the model's msgids
     def handle(self, *args, period, queue, **options):
         try:
             run = services.statement_run_start(period=period, by=None, dispatch=queue)
