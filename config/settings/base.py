@@ -203,6 +203,8 @@ UNFOLD = {
     "SITE_FAVICONS": [{"rel": "icon", "href": "data:,"}],
     "SHOW_LANGUAGES": True,
     "SHOW_HISTORY": True,
+    # The home page is the agency's workbench (settlements/admin/workbench.py).
+    "DASHBOARD_CALLBACK": "settlements.admin.workbench.dashboard",
     # Our pages' tables in unfold's colours (static/css/admin.css): served locally too.
     "STYLES": [lambda request: static("css/admin.css")],
     "SIDEBAR": {

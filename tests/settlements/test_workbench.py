@@ -11,7 +11,7 @@ from kpis.models import SalesImport
 from kpis.services import sale_line_record
 from settlements import services as s
 from settlements.models import DailyRun, Statement
-from settlements.workbench import workbench
+from settlements.workbench import receivables, workbench
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -20,20 +20,24 @@ D = Decimal
 TODAY = date(2026, 11, 30)
 
 
-def _rs():
+def _rs(brand_org=None):
     agreement = f.agreement(
         "revenue_share",
+        brand_org=brand_org,
         activate=True,
         signed_on=date(2026, 5, 20),
         starts_on=date(2026, 6, 1),
         ends_on=date(2027, 5, 31),
         penalty_rate_per_day=D("0.003"),
     )
-    f.product(agreement.brand, sku="TEA-1", factory_price=D("80.00"), min_retail_price=D("1"))
+    if not agreement.brand.products.filter(sku="TEA-1").exists():
+        f.product(agreement.brand, sku="TEA-1", factory_price=D("80.00"), min_retail_price=D("1"))
     return agreement
 
 
-def _issued(agreement, staff, period, ref, issue=True):
+def _issued(agreement, staff, period, ref, issue=True, issued_on=None):
+    """The month's statement of one sale, issued on ``issued_on`` (default: 8 days after
+    the month), or the draft."""
     sale_line_record(
         agreement=agreement,
         by=staff,
@@ -51,7 +55,7 @@ def _issued(agreement, staff, period, ref, issue=True):
     if not issue:
         return draft
     return s.statement_issue(
-        statement=draft, by=staff, issued_on=month.last_day + timedelta(days=8)
+        statement=draft, by=staff, issued_on=issued_on or month.last_day + timedelta(days=8)
     )
 
 
@@ -157,3 +161,33 @@ def test_termination_rights_are_listed(world):
         ("agency_termination_right", august.pk)
     ]
     assert Statement.objects.get(pk=august.pk).status == Statement.Status.CONFIRMED
+
+
+def test_a_user_of_no_agency_has_an_empty_workbench(world):
+    """The daily job's failures are cut by the user's agency: a staff account without
+    one must not see every agency's (nor anything else)."""
+    mine, staff, *_ = world
+    _issued(mine, staff, "2026-08", "A-8")
+    DailyRun.objects.create(
+        until=TODAY,
+        status=DailyRun.Status.FAILED,
+        errors=[{"step": "flags", "object": "x", "error": "boom", "agency": mine.agency_id}],
+    )
+    bare = User.objects.create_user(username="bare", password="pw-Test-1234", is_staff=True)
+    bench = workbench(user=bare, today=TODAY)
+    assert bench.failed_daily_runs == [] and bench.receivables == [] and bench.to_generate == []
+    assert receivables(user=bare, as_of=TODAY) == []
+    assert workbench(user=staff, today=TODAY).failed_daily_runs != []
+
+
+def test_receivables_are_the_agencys_open_items_as_of_a_day(world):
+    mine, staff, theirs, their_staff = world
+    august = _issued(mine, staff, "2026-08", "A-8")  # issued 09-08
+    their_august = _issued(theirs, their_staff, "2026-08", "T-8")
+    owed = _pks(receivables(user=staff, as_of=TODAY))
+    # August and the setup fee billed at activation; nothing of the other agency.
+    assert august.pk in owed and their_august.pk not in owed
+    assert {s.agreement_id for s in Statement.objects.filter(pk__in=owed)} == {mine.pk}
+    assert august.pk not in _pks(receivables(user=staff, as_of=date(2026, 9, 1)))
+    assert {august.pk, their_august.pk} <= _pks(receivables(user=f.superuser(), as_of=TODAY))
+    assert _pks(workbench(user=staff, today=TODAY).receivables) == owed
