@@ -96,19 +96,26 @@ class ApiTokenAdmin(ScopedAdminMixin, ModelAdmin):
         obj.pk = issued.token.pk
         self.message_user(
             request,
-            f"API key for {obj.user}: {issued.key} — copy it now, it is not shown again. "
-            f"请立即复制，此密钥不会再次显示。",
+            _("API key for {user}: {key} — copy it now, it is not shown again.").format(
+                user=obj.user, key=issued.key
+            ),
             messages.WARNING,
         )
 
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Revoke selected keys 吊销")
+    @admin.action(description=_("Revoke selected keys"))
     def revoke_selected(self, request, queryset):
+        count = 0
         for token in queryset:
             api_token_revoke(token=token, by=request.user)
-        self.message_user(request, f"{queryset.count()} revoked", messages.SUCCESS)
+            count += 1
+        self.message_user(
+            request,
+            _("Keys revoked: %(count)d") % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 # Permission groups (superusers only: no staff role reaches them) in unfold's look.

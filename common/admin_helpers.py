@@ -296,7 +296,7 @@ ACTION_BAR_INPUT = {
 class PeriodListFilter(admin.SimpleListFilter):
     """Filter dated rows by calendar month (YYYY-MM)."""
 
-    title = _("period 期间")
+    title = _("period")
     parameter_name = "period"
     date_field = "sold_on"
 
@@ -328,7 +328,7 @@ class PeriodListFilter(admin.SimpleListFilter):
 class PeriodFieldFilter(admin.SimpleListFilter):
     """Filter rows that carry their month as text (``period = "2026-08"``), newest first."""
 
-    title = _("period 期间")
+    title = _("period")
     parameter_name = "period"
 
     def lookups(self, request, model_admin):
