@@ -417,7 +417,7 @@ def _failures(bench: wb.Workbench, user: Any) -> Section:
                     _admin_url("settlements_statementrun_change", run.pk),
                     note=run.agreement.number if run.agreement_id else "",
                 ),
-                Cell(_("%(count)s agreements failed") % {"count": run.failed}, late=True),
+                Cell(_("Agreements failed: %(count)s") % {"count": run.failed}, late=True),
                 Cell(date_text(run.created_at.date())),
             ]
         )
@@ -430,7 +430,7 @@ def _failures(bench: wb.Workbench, user: Any) -> Section:
                     _("Up to %(day)s") % {"day": date_text(daily.until)},
                     _admin_url("settlements_dailyrun_change", daily.pk),
                 ),
-                Cell(_("%(count)s rows failed") % {"count": len(errors)}, late=True),
+                Cell(_("Rows failed: %(count)s") % {"count": len(errors)}, late=True),
                 Cell(date_text(daily.created_at.date())),
             ]
         )
@@ -484,14 +484,14 @@ def _headlines(bench: wb.Workbench) -> list[Headline]:
             "ageing",
             _("Receivables"),
             money_text(bench.receivable_total),
-            _("%(count)s open items") % {"count": len(bench.receivables)},
+            _("Open items: %(count)s") % {"count": len(bench.receivables)},
             "account_balance_wallet",
         ),
         Headline(
             "overdue",
             _("Overdue"),
             money_text(bench.overdue_total),
-            _("%(count)s items past due") % {"count": overdue_items},
+            _("Past due: %(count)s") % {"count": overdue_items},
             "hourglass_bottom",
             alert=overdue_items > 0,
         ),
@@ -499,7 +499,7 @@ def _headlines(bench: wb.Workbench) -> list[Headline]:
             "disputes",
             _("Disputes awaiting a reply"),
             str(len(bench.disputes)),
-            _("%(count)s past the reply deadline") % {"count": late_disputes},
+            _("Past the reply deadline: %(count)s") % {"count": late_disputes},
             "forum",
             alert=late_disputes > 0,
         ),
