@@ -11,10 +11,12 @@ import re
 from django.conf import settings
 from django.utils.translation import get_language
 
-# The Chinese half holds a CJK character; " / " then an English half that starts with a
+# The Chinese half holds a CJK character; " / " (or "/ " right after full-width closing
+# punctuation, "「数量」/ the …") then an English half that starts with a
 # letter, a quote, a bracket or a digit (names and amounts inside either half are kept).
 _BOTH = re.compile(
-    r"^(?P<zh>[^\n]*?[\u3400-\u9fff][^\n]*?)\s+/\s+(?P<en>[A-Za-z0-9\"'(“‘¥$].*)$", re.S
+    r"^(?P<zh>[^\n]*?[\u3400-\u9fff][^\n]*?)(?:\s+|(?<=[）」』】》。]))/\s+(?P<en>[A-Za-z0-9\"'(“‘¥$].*)$",
+    re.S,
 )
 
 

@@ -1,203 +1,38 @@
+"""Sales and KPIs in the admin: sale lines (list, totals, compliance report, XLSX
+export), approved promotions; KPI records (``admin_kpis``) and imports
+(``admin_imports``) register themselves from here."""
+
 from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin, TabularInline
-from unfold.forms import ActionForm
+from unfold.admin import ModelAdmin
 
 from accounts.selectors import scope_for_user
-from common.admin_helpers import (
-    ACTION_BAR_INPUT,
-    PeriodFieldFilter,
-    PeriodListFilter,
-    ScopedAdminMixin,
-    ScopedInlineMixin,
-)
+from common import clock
+from common.admin_helpers import PeriodListFilter, ScopedAdminMixin
+from common.i18n import one_language
+from common.templatetags.portal import money_text
 from contracts.models import Agreement
-from core.exceptions import DomainError, RuleViolation
-from core.periods import Period
-from kpis import admin_imports  # noqa: F401  (registers the SalesImport admin)
-from kpis.models import FeeWaiver, KpiRecord, Promotion, SaleLine
-from kpis.services import (
-    KPI_FIELDS,
-    SaleContext,
-    kpi_evaluation_or_reason,
-    kpi_prefill,
-    kpi_record_save,
-    kpi_waive,
-    sale_line_record,
-    sale_row_clean,
-)
+from core.exceptions import DomainError
+from kpis import admin_imports, admin_kpis  # noqa: F401  (register their admins)
+from kpis.models import Promotion, SaleLine
+from kpis.sales_export import sale_lines_xlsx
+from kpis.services import SaleContext, sale_line_record, sale_row_clean
 
-
-class FeeWaiverInline(ScopedInlineMixin, TabularInline):
-    model = FeeWaiver
-    extra = 0
-    can_delete = False
-    readonly_fields = ["reason", "consent_ref", "waived_by", "waived_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class WaiverActionForm(ActionForm):
-    reason = forms.CharField(
-        label=_("reason"), required=False, widget=forms.TextInput(attrs=ACTION_BAR_INPUT)
-    )
-    consent_ref = forms.CharField(
-        label=_("brand consent ref."),
-        required=False,
-        widget=forms.TextInput(attrs=ACTION_BAR_INPUT),
-    )
-
-
-def _evaluation_html(evaluation, reason=""):
-    if evaluation is None:
-        if reason:  # a month outside the agreement: say why instead of failing the list
-            return format_html('— <span class="help">{}</span>', reason)
-        return "—"
-    names = {"distributors": "经销商", "cartons": "箱数", "sales_amount": "销售额"}
-    if evaluation.minimums_met:
-        return format_html('<b style="color:#1a7f37">✓ {}</b>', _("minimums met 达标"))
-    missed = "、".join(names.get(m, m) for m in evaluation.missed)
-    return format_html('<b style="color:#cf222e">✗ {} {}</b>', _("missed 未达标:"), missed)
-
-
-@admin.register(KpiRecord)
-class KpiRecordAdmin(ScopedAdminMixin, ModelAdmin):
-    brand_path = "agreement__brand"
-    list_display = [
-        "agreement",
-        "period",
-        "distributors_recruited",
-        "cartons_shipped",
-        "sales_amount",
-        "unique_visitors",
-        "daily_inquiries",
-        "conversion_rate",
-        "evaluation",
-        "web_targets",
-        "waived",
-    ]
-    list_filter = [PeriodFieldFilter, "agreement__kind", "agreement__brand", "agreement"]
-    search_fields = ["agreement__number", "period"]
-    list_select_related = ["agreement__b2b_terms"]
-    inlines = [FeeWaiverInline]
-    actions = ["waive_withholding"]
-    action_form = WaiverActionForm
-    readonly_fields = ["evaluation_detail"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("waivers")
-
-    def _evaluation(self, obj):
-        return self._evaluation_or_reason(obj)[0]
-
-    def _evaluation_or_reason(self, obj):
-        if not hasattr(obj, "_evaluated"):  # two columns read it: evaluate once per row
-            obj._evaluated = kpi_evaluation_or_reason(record=obj)
-        return obj._evaluated
-
-    @admin.display(description=_("minimums 最低指标"))
-    def evaluation(self, obj):
-        return _evaluation_html(*self._evaluation_or_reason(obj))
-
-    @admin.display(description=_("web targets 网络指标"))
-    def web_targets(self, obj):
-        evaluation = self._evaluation(obj)
-        if evaluation is None or not evaluation.web_targets_apply:
-            return "—"
-        return format_html_join(
-            " ",
-            '<span title="{}">{}</span>',
-            ((name, "✓" if ok else "✗") for name, ok in evaluation.web_targets.items()),
-        )
-
-    @admin.display(description=_("waived 已豁免"), boolean=True)
-    def waived(self, obj):
-        return bool(obj.waivers.all())
-
-    @admin.display(description=_("evaluation 评估"))
-    def evaluation_detail(self, obj):
-        if obj is None or obj.pk is None:
-            return _(
-                "Saved records are evaluated against the agreement's minimums. 保存后按协议最低指标评估。"
-            )
-        evaluation, reason = self._evaluation_or_reason(obj)
-        if reason:
-            return _evaluation_html(evaluation, reason)
-        if evaluation is None:
-            return _("No monthly minimums for this kind of agreement.")
-        rows = [(name, value) for name, value in evaluation.required.items()]
-        return format_html(
-            "{}<br>{}: {}<br>{}",
-            _evaluation_html(evaluation),
-            _("required this month 本月要求"),
-            format_html_join(", ", "{} ≥ {}", rows),
-            format_html_join(
-                ", ",
-                "{}: {}",
-                ((n, "✓" if ok else "✗") for n, ok in evaluation.web_targets.items()),
-            )
-            if evaluation.web_targets_apply
-            else _("web targets not yet applicable 网络指标尚未适用"),
-        )
-
-    def get_changeform_initial_data(self, request):
-        """Adding ?agreement=ID&period=YYYY-MM pre-fills cartons and sales from sale lines."""
-        initial = super().get_changeform_initial_data(request)
-        agreement_id, period = request.GET.get("agreement"), request.GET.get("period")
-        if agreement_id and period:
-            agreement = (
-                scope_for_user(
-                    queryset=Agreement.objects.all(), user=request.user, brand_path="brand"
-                )
-                .filter(pk=agreement_id)
-                .first()
-            )
-            try:
-                month = Period.parse(period)
-            except ValueError:
-                month = None
-            if agreement is not None and month is not None:
-                initial.update(kpi_prefill(agreement=agreement, period=month))
-        return initial
-
-    def get_readonly_fields(self, request, obj=None):
-        # (agreement, period) identifies the record: correct the figures, not the month.
-        fixed = ["agreement", "period"] if obj is not None else []
-        return [*super().get_readonly_fields(request, obj), *fixed]
-
-    def save_model(self, request, obj, form, change):
-        values = {name: form.cleaned_data[name] for name in KPI_FIELDS if name in form.cleaned_data}
-        if change:
-            values = {name: value for name, value in values.items() if name in form.changed_data}
-        record = self.service(
-            kpi_record_save,
-            agreement=obj.agreement,
-            period=obj.period,
-            values=values,
-            by=request.user,
-        )
-        obj.pk = record.pk
-
-    @admin.action(description=_("Waive fee withholding with the brand's written consent 豁免暂扣"))
-    def waive_withholding(self, request, queryset):
-        reason = request.POST.get("reason", "")
-        consent_ref = request.POST.get("consent_ref", "")
-        for record in queryset.select_related("agreement"):
-            try:
-                kpi_waive(record=record, reason=reason, consent_ref=consent_ref, by=request.user)
-            except RuleViolation as error:
-                self.message_user(request, f"{record}: {error}", messages.ERROR)
-            else:
-                self.message_user(request, f"{record}: {_('withholding waived')}", messages.SUCCESS)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A code (agreement number, SKU) on one line, its name in a tooltip.
+CODE = '<span class="whitespace-nowrap" title="{}">{}</span>'
 
 
 class SaleLineAddForm(forms.ModelForm):
@@ -257,7 +92,7 @@ class SaleLineAddForm(forms.ModelForm):
             for problem in problems:
                 self.add_error(
                     field_map.get(name, name) if name in self.fields or name in field_map else None,
-                    problem,
+                    one_language(problem),
                 )
         self.sale_row = row
         return data
@@ -266,20 +101,21 @@ class SaleLineAddForm(forms.ModelForm):
 @admin.register(SaleLine)
 class SaleLineAdmin(ScopedAdminMixin, ModelAdmin):
     brand_path = "agreement__brand"
+    # Fits 1366 px: the agreement and product as codes (their names in a tooltip), money
+    # as ¥1,234.56; every field is on the line's page and in the XLSX export.
     list_display = [
-        "sold_on",
-        "agreement",
-        "product",
-        "quantity",
-        "unit_price",
-        "amount",
-        "tax",
-        "logistics",
+        "day",
+        "agreement_number",
+        "sku",
         "channel",
-        "distributor",
+        "quantity",
+        "price",
+        "amount_money",
+        "tax_money",
+        "logistics_money",
         "violation",
-        "external_ref",
     ]
+    list_display_links = ["day"]
     list_filter = [PeriodListFilter, "channel", "price_violation", "agreement__brand", "agreement"]
     search_fields = [
         "external_ref",
@@ -293,11 +129,46 @@ class SaleLineAdmin(ScopedAdminMixin, ModelAdmin):
     change_list_template = "admin/kpis/saleline/change_list.html"
     list_per_page = 100
 
-    @admin.display(
-        description=_("below min. retail 低于最低零售价"), boolean=True, ordering="price_violation"
-    )
+    @admin.display(description=_("Date"), ordering="sold_on")
+    def day(self, obj):
+        if not obj.external_ref:
+            return obj.sold_on.isoformat()
+        return format_html('<span title="{}">{}</span>', obj.external_ref, obj.sold_on.isoformat())
+
+    @admin.display(description=_("Agreement"), ordering="agreement__number")
+    def agreement_number(self, obj):
+        return format_html(CODE, obj.agreement.title, obj.agreement.number)
+
+    @admin.display(description=_("SKU"), ordering="product__sku")
+    def sku(self, obj):
+        return format_html(CODE, obj.product.name, obj.product.sku)
+
+    @admin.display(description=_("Unit price"), ordering="unit_price")
+    def price(self, obj):
+        return money_text(obj.unit_price)
+
+    @admin.display(description=_("Amount"), ordering="amount")
+    def amount_money(self, obj):
+        return money_text(obj.amount)
+
+    @admin.display(description=_("Tax"), ordering="tax")
+    def tax_money(self, obj):
+        return money_text(obj.tax)
+
+    @admin.display(description=_("Logistics"), ordering="logistics")
+    def logistics_money(self, obj):
+        return money_text(obj.logistics)
+
+    @admin.display(description=_("Min. price"), ordering="price_violation")
     def violation(self, obj):
-        return obj.price_violation
+        if not obj.price_violation:
+            return ""
+        return format_html(
+            '<b style="color:#cf222e" title="{}">⚠ {}</b>',
+            gettext("Sold below the minimum retail price of %(price)s")
+            % {"price": money_text(obj.min_retail_price)},
+            gettext("below"),
+        )
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -327,7 +198,7 @@ class SaleLineAdmin(ScopedAdminMixin, ModelAdmin):
                 agreement=form.cleaned_data["agreement"], data=form.sale_row, by=request.user
             )
         except DomainError as error:  # a race with another writer: say so, lose nothing
-            self.message_user(request, str(error), messages.ERROR)
+            self.message_user(request, one_language(str(error)), messages.ERROR)
             return
         form.instance = result.line
         obj.pk = result.line.pk
@@ -357,17 +228,28 @@ class SaleLineAdmin(ScopedAdminMixin, ModelAdmin):
         return response
 
     def get_urls(self):
+        wrap = self.admin_site.admin_view
         return [
-            path(
-                "compliance/",
-                self.admin_site.admin_view(self.compliance_view),
-                name="kpis_saleline_compliance",
-            ),
+            path("compliance/", wrap(self.compliance_view), name="kpis_saleline_compliance"),
+            path("export.xlsx", wrap(self.export_view), name="kpis_saleline_export"),
             *super().get_urls(),
         ]
 
+    def export_view(self, request):
+        """The lines the list shows (its filters, search and scope) as XLSX."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(reverse("admin:kpis_saleline_changelist") + "?e=1")
+        response = HttpResponse(sale_lines_xlsx(changelist.queryset), content_type=XLSX)
+        name = f"sales-{clock.today():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
     def compliance_view(self, request):
-        """Price violations per agreement and month (合规报告：低于最低零售价的销售)."""
+        """Price violations per agreement and month (sales below the minimum retail price)."""
         rows = (
             self.get_queryset(request)
             .filter(price_violation=True)
@@ -388,7 +270,7 @@ class SaleLineAdmin(ScopedAdminMixin, ModelAdmin):
         ]
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Compliance: sales below minimum retail price 合规报告：低于最低零售价"),
+            "title": _("Compliance: sales below the minimum retail price"),
             "rows": report,
             "opts": self.model._meta,
             "total_amount": sum((r["amount"] for r in report), Decimal("0")),

@@ -2,7 +2,10 @@
 
 Imports are never added or edited as model forms: the upload view stores the file and
 starts the background import (``sales_import_create``); the object's page is a progress
-display that polls a small JSON endpoint until the import is done or rejected.
+display that polls a small JSON endpoint until the import is done or rejected, then
+says which of the file's columns it used and which it ignored. The upload page offers
+CSV and XLSX templates (``kpis.import_template``), made on request in the page's
+language.
 """
 
 from typing import Any
@@ -20,30 +23,67 @@ from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget
 
 from accounts.selectors import scope_for_user
 from common.admin_helpers import ScopedAdminMixin
+from common.i18n import one_language
+from common.portal import is_zh
 from contracts.models import Agreement
+from contracts.selectors import agreements_in_scope
 from core.exceptions import RuleViolation
+from kpis.import_template import template_csv, template_xlsx
 from kpis.imports import (
     COLUMNS,
     LABELS,
     REQUIRED_COLUMNS,
+    sales_import_columns,
     sales_import_create,
     sales_import_error_count,
     sales_import_progress,
 )
 from kpis.models import SalesImport
 
+# Each column's name in the page's language (the file's headers may be either).
+COLUMN_NAMES = {
+    "product": _("product SKU"),
+    "sold_on": _("date of sale"),
+    "quantity": _("quantity"),
+    "unit_price": _("unit price"),
+    "factory_price": _("factory price"),
+    "distributor_price": _("distributor price"),
+    "tax": _("tax"),
+    "logistics": _("logistics"),
+    "channel": _("channel"),
+    "distributor": _("distributor"),
+    "external_ref": _("external reference"),
+    "promotion": _("promotion code"),
+    "agreement": _("agreement"),
+}
+COLUMN_NOTES = {
+    "product": _("The product's SKU."),
+    "sold_on": _("2026-08-05, 2026/08/05 or a date cell."),
+    "quantity": _("A whole number; negative for a return."),
+    "unit_price": _("The price sold at."),
+    "factory_price": _("Empty: the price list of the day."),
+    "distributor_price": _("Empty: the price list of the day."),
+    "tax": _("Line total."),
+    "logistics": _("Line total."),
+    "channel": _("JD, Tmall, WeChat shop, distributor or other."),
+    "external_ref": _("The order number: importing the file again skips it."),
+    "promotion": _("The code of a promotion the brand approved."),
+}
+TEMPLATE_TYPES = {
+    "csv": ("text/csv; charset=utf-8", template_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", template_xlsx),
+}
+
 
 class SalesImportUploadForm(forms.Form):
     agreement = forms.ModelChoiceField(
-        label=_("agreement 协议"),
+        label=_("Agreement"),
         queryset=Agreement.objects.none(),
         widget=UnfoldAdminSelectWidget(),
     )
     file = forms.FileField(
-        label=_("file 文件"),
-        help_text=_(
-            "CSV (UTF-8 or GBK) or XLSX, first sheet. CSV（UTF-8 或 GBK）或 XLSX（第一个工作表）。"
-        ),
+        label=_("File"),
+        help_text=_("CSV (UTF-8 or GBK) or XLSX (its first sheet)."),
         widget=UnfoldAdminFileFieldWidget(attrs={"accept": ".csv,.xlsx"}),
     )
 
@@ -75,11 +115,11 @@ class SalesImportAdmin(ScopedAdminMixin, ModelAdmin):
     list_select_related = ["agreement", "created_by"]
     date_hierarchy = "created_at"
 
-    @admin.display(description=_("progress 进度"))
+    @admin.display(description=_("Progress"))
     def progress(self, obj: SalesImport) -> str:
         return f"{sales_import_progress(obj)['percent']}%"
 
-    @admin.display(description=_("errors 错误"))
+    @admin.display(description=_("Errors"))
     def error_count(self, obj: SalesImport) -> Any:
         count = sales_import_error_count(obj)
         if not count:
@@ -101,6 +141,11 @@ class SalesImportAdmin(ScopedAdminMixin, ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("upload/", wrap(self.upload_view), name="kpis_salesimport_upload"),
+            path(
+                "upload/template.<str:kind>",
+                wrap(self.template_view),
+                name="kpis_salesimport_template",
+            ),
             path(
                 "<path:object_id>/progress.json",
                 wrap(self.progress_json_view),
@@ -129,22 +174,63 @@ class SalesImportAdmin(ScopedAdminMixin, ModelAdmin):
             except RuleViolation as error:
                 for name, messages in error.errors.items():
                     for message in messages:
-                        form.add_error(name if name in form.fields else None, message)
+                        form.add_error(name if name in form.fields else None, one_language(message))
             else:
                 return HttpResponseRedirect(
                     reverse("admin:kpis_salesimport_change", args=[sales_import.pk])
                 )
+        zh = is_zh()
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Upload sales file 上传销售文件"),
+            "title": _("Upload sales file"),
             "opts": self.model._meta,
             "form": form,
             "columns": [
-                {"name": name, "aliases": "、".join(aliases), "required": name in REQUIRED_COLUMNS}
+                {
+                    "header": LABELS[name] if zh else name,
+                    # In Chinese every other header accepted; in English the English ones
+                    # (the Chinese headers are accepted too: the page says so).
+                    "aliases": "、".join([*aliases[1:], name])
+                    if zh
+                    else ", ".join(alias for alias in aliases if alias.isascii()),
+                    "name": COLUMN_NAMES[name],
+                    "note": COLUMN_NOTES.get(name, ""),
+                    "required": name in REQUIRED_COLUMNS,
+                }
                 for name, aliases in COLUMNS.items()
             ],
+            "template_urls": {
+                kind: reverse("admin:kpis_salesimport_template", args=[kind])
+                for kind in TEMPLATE_TYPES
+            },
         }
         return TemplateResponse(request, "admin/kpis/salesimport/upload.html", context)
+
+    def template_view(self, request: HttpRequest, kind: str) -> HttpResponse:
+        """A CSV or XLSX template in the page's language, its example row made for
+        ``?agreement=ID`` (else the user's first agreement that takes sales)."""
+        if kind not in TEMPLATE_TYPES or not self.has_upload_permission(request):
+            raise Http404
+        takes_sales = agreements_in_scope(request.user).exclude(
+            kind=Agreement.Kind.CONSULTING_FIXED_FEE
+        )
+        chosen = request.GET.get("agreement", "")
+        if chosen:
+            if not chosen.isdigit():
+                raise Http404
+            agreement = takes_sales.filter(pk=chosen).first()
+            if agreement is None:
+                raise Http404  # another agency's agreement is as missing as a wrong id
+        else:
+            agreement = (
+                takes_sales.filter(status=Agreement.Status.ACTIVE).order_by("number").first()
+            )
+        content_type, make = TEMPLATE_TYPES[kind]
+        zh = is_zh()
+        response = HttpResponse(make(agreement, zh=zh), content_type=content_type)
+        name = ("sales-template-zh" if zh else "sales-template") + f".{kind}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     def _scoped_object(self, request: HttpRequest, object_id: str) -> SalesImport:
         if not self.has_view_permission(request):
@@ -164,9 +250,14 @@ class SalesImportAdmin(ScopedAdminMixin, ModelAdmin):
         """The import's page: its progress while it runs, its errors once rejected."""
         obj = self._scoped_object(request, object_id)
         errors = [
-            {**error, "column_label": _column_label(error.get("column"))}
+            {
+                **error,
+                "column_label": _column_label(error.get("column")),
+                "message": one_language(error.get("message", "")),
+            }
             for error in obj.errors or []
         ]
+        columns = sales_import_columns(obj)
         context = {
             **self.admin_site.each_context(request),
             "title": obj.original_name,
@@ -175,6 +266,11 @@ class SalesImportAdmin(ScopedAdminMixin, ModelAdmin):
             "progress": sales_import_progress(obj),
             "progress_url": reverse("admin:kpis_salesimport_progress", args=[obj.pk]),
             "errors": errors,
+            "columns_used": [
+                {"header": header, "name": COLUMN_NAMES.get(name, name)}
+                for header, name in (columns or {}).get("used", [])
+            ],
+            "columns_ignored": (columns or {}).get("ignored", []),
             "lines_url": reverse("admin:kpis_saleline_changelist")
             + f"?import_batch__id__exact={obj.pk}",
             "can_upload": self.has_upload_permission(request),
@@ -189,7 +285,8 @@ class SalesImportAdmin(ScopedAdminMixin, ModelAdmin):
 
 
 def _column_label(column: str | None) -> str:
+    """An error's column in the page's language; a header the file gave, as written."""
     if not column:
         return "—"
-    label = LABELS.get(column)
-    return f"{label} / {column}" if label else column
+    name = COLUMN_NAMES.get(column)
+    return str(name) if name is not None else column

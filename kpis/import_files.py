@@ -26,9 +26,11 @@ from kpis.services import cell_text
 
 # --- messages (module constants so tests assert them exactly) ---------------------------
 
-UNKNOWN_COLUMN = (
-    '未知的列「{name}」，可用的列：{known_zh} / unknown column "{name}"; '
-    "the columns are: {known_en}"
+# Columns the importer does not know are ignored (a shop export's 商品名称, 备注); when a
+# required column is missing they are named, in case one of them was meant.
+UNRECOGNISED_COLUMNS = (
+    "未识别的列：{names}（已忽略）；可用的列：{known_zh} / columns not recognised (ignored): "
+    "{names}; the columns are: {known_en}"
 )
 DUPLICATE_COLUMN = '「{name}」与前面的列重复（都是 {field}）/ column "{name}" repeats {field}'
 MISSING_COLUMN = "缺少必需的列「{label}」/ the required column {field} is missing"
@@ -461,10 +463,13 @@ class SourceFile:
 
 @dataclass
 class Header:
-    """Which sale-line field each column holds (None for a column without a header)."""
+    """Which sale-line field each column holds: None for a column without a header or
+    one the importer does not know (``ignored``: its values are skipped)."""
 
     row: int
     fields: list[str | None] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    ignored: set[int] = field(default_factory=set)
 
     def values(self, row: int, cells: Sequence[Any], errors: ErrorLog) -> dict[str, Any]:
         """The row as ``{field: cell}``; a value under no header is an error."""
@@ -473,33 +478,60 @@ class Header:
             name = self.fields[index] if index < len(self.fields) else None
             if name is not None:
                 values[name] = cell
-            elif not _blank(cell):
+            elif index not in self.ignored and not _blank(cell):
                 errors.add(row, None, NO_HEADER_CELL.format(letter=get_column_letter(index + 1)))
         return values
 
+    def columns(self) -> dict[str, list[Any]]:
+        """What the import used and ignored: ``{"used": [[header, field], ...],
+        "ignored": [header, ...]}``, in the file's order."""
+        return {
+            "used": [[self.texts[index], name] for index, name in enumerate(self.fields) if name],
+            "ignored": [self.texts[index] for index in sorted(self.ignored)],
+        }
 
-def header_read(rows: Iterator[tuple[int, Sequence[Any]]], errors: ErrorLog) -> Header | None:
-    """Map the first non-blank row to fields; None (with errors) if it does not fit."""
+
+def header_parse(rows: Iterator[tuple[int, Sequence[Any]]], errors: ErrorLog) -> Header | None:
+    """Map the first non-blank row to fields, errors added for what does not fit; None if
+    the file has no row at all.
+
+    Headers the importer does not know are ignored, not refused; a header given twice
+    and a missing required column are errors.
+    """
     first = next(rows, None)
     if first is None:
         errors.add(None, None, EMPTY_FILE)
         return None
     number, cells = first
     header = Header(row=number)
-    known_zh = "、".join(LABELS[name] for name in COLUMNS)
-    known_en = ", ".join(COLUMNS)
-    for cell in cells:
+    for index, cell in enumerate(cells):
         text = cell_text(cell)
         name = HEADER_ALIASES.get(_header_key(text)) if text else None
         if text and name is None:
-            errors.add(
-                number, text, UNKNOWN_COLUMN.format(name=text, known_zh=known_zh, known_en=known_en)
-            )
+            header.ignored.add(index)
         elif name is not None and name in header.fields:
             errors.add(number, text, DUPLICATE_COLUMN.format(name=text, field=name))
             name = None
         header.fields.append(name)
-    for name in REQUIRED_COLUMNS:
-        if name not in header.fields:
-            errors.add(number, name, MISSING_COLUMN.format(label=LABELS[name], field=name))
-    return None if errors.total else header
+        header.texts.append(text)
+    missing = [name for name in REQUIRED_COLUMNS if name not in header.fields]
+    for name in missing:
+        errors.add(number, name, MISSING_COLUMN.format(label=LABELS[name], field=name))
+    if missing and header.ignored:
+        errors.add(
+            number,
+            None,
+            UNRECOGNISED_COLUMNS.format(
+                names="、".join(header.columns()["ignored"]),
+                known_zh="、".join(LABELS[name] for name in COLUMNS),
+                known_en=", ".join(COLUMNS),
+            ),
+        )
+    return header
+
+
+def header_read(rows: Iterator[tuple[int, Sequence[Any]]], errors: ErrorLog) -> Header | None:
+    """The header if it fits (``header_parse``); None, with its errors, if it does not."""
+    before = errors.total
+    header = header_parse(rows, errors)
+    return header if errors.total == before else None

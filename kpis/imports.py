@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from common import clock
 from common.events import event_record
+from common.models import Event
 from contracts.models import Agreement
 from core.exceptions import RuleViolation
 from kpis import import_files, tasks
@@ -46,6 +47,7 @@ from kpis.import_files import (  # noqa: F401  (re-exported: callers read them h
     ErrorLog,
     FileUnreadable,
     SourceFile,
+    header_parse,
     header_read,
 )
 from kpis.models import SaleLine, SalesImport
@@ -188,14 +190,26 @@ def _save(sales_import: SalesImport, **values: Any) -> None:
 
 
 def _validate(
-    *, source: SourceFile, ctx: SaleContext, errors: ErrorLog, report: ProgressWriter, total: int
+    *,
+    source: SourceFile,
+    ctx: SaleContext,
+    errors: ErrorLog,
+    report: ProgressWriter,
+    total: int,
+    columns: dict[str, Any],
 ) -> int:
-    """Pass 1: every row cleaned and every external reference checked; returns the rows."""
+    """Pass 1: every row cleaned and every external reference checked; returns the rows.
+
+    ``columns`` receives the header's used and ignored columns (``Header.columns``).
+    """
     checked = 0
     first_row: dict[str, int] = {}  # external_ref -> the row it first appeared on
     with source.rows() as rows:
-        header = header_read(rows, errors)
-        if header is None:
+        before = errors.total
+        header = header_parse(rows, errors)
+        if header is not None:
+            columns.update(header.columns())
+        if header is None or errors.total > before:
             return 0
         for chunk in _chunked(rows, VALIDATE_CHUNK):
             with_refs: list[tuple[int, dict[str, Any]]] = []
@@ -302,6 +316,7 @@ def sales_import_run(*, sales_import: SalesImport, progress: Progress | None = N
     agreement = sales_import.agreement
     report = ProgressWriter(sales_import, progress)
     errors = ErrorLog()
+    columns: dict[str, Any] = {}
     _save(
         sales_import,
         status=SalesImport.Status.VALIDATING,
@@ -323,12 +338,19 @@ def sales_import_run(*, sales_import: SalesImport, progress: Progress | None = N
             _save(sales_import, rows_total=total)
             report("count", total, total)
             ctx = SaleContext.load(agreement)
-            rows = _validate(source=source, ctx=ctx, errors=errors, report=report, total=total)
+            rows = _validate(
+                source=source,
+                ctx=ctx,
+                errors=errors,
+                report=report,
+                total=total,
+                columns=columns,
+            )
         except FileUnreadable as error:
             errors.add(error.row, error.column, error.message)
-            return _reject(sales_import, errors, rows=0)
+            return _reject(sales_import, errors, rows=0, columns=columns)
         if errors.total:
-            return _reject(sales_import, errors, rows=rows)
+            return _reject(sales_import, errors, rows=rows, columns=columns)
         total = rows
         _save(sales_import, status=SalesImport.Status.IMPORTING, rows_total=total, rows_done=0)
         report.open_side()
@@ -357,6 +379,7 @@ def sales_import_run(*, sales_import: SalesImport, progress: Progress | None = N
                         "rows": total,
                         "created": created,
                         "duplicates": duplicates,
+                        "columns": columns,
                     },
                 )
         finally:
@@ -379,7 +402,9 @@ def sales_import_run(*, sales_import: SalesImport, progress: Progress | None = N
         return sales_import
 
 
-def _reject(sales_import: SalesImport, errors: ErrorLog, *, rows: int) -> SalesImport:
+def _reject(
+    sales_import: SalesImport, errors: ErrorLog, *, rows: int, columns: dict[str, Any] | None = None
+) -> SalesImport:
     _save(
         sales_import,
         status=SalesImport.Status.REJECTED,
@@ -399,9 +424,39 @@ def _reject(sales_import: SalesImport, errors: ErrorLog, *, rows: int) -> SalesI
             "import": sales_import.pk,
             "file": sales_import.original_name,
             "errors": errors.total,
+            **({"columns": columns} if columns else {}),
         },
     )
     return sales_import
+
+
+IMPORT_EVENTS = ("sales.imported", "sales.import_rejected")
+
+
+def sales_import_columns(sales_import: SalesImport) -> dict[str, list[Any]] | None:
+    """The columns the import used and ignored, once it has read the file's header:
+    ``{"used": [[header, field], ...], "ignored": [header, ...]}``; None before that.
+
+    The import's outcome event keeps them (``sales.imported`` or
+    ``sales.import_rejected``); the latest run's counts.
+    """
+    details = (
+        Event.objects.filter(
+            agreement_id=sales_import.agreement_id,
+            action__in=IMPORT_EVENTS,
+            detail__import=sales_import.pk,
+        )
+        .order_by("-pk")
+        .values_list("detail", flat=True)
+    )
+    for detail in details[:1]:
+        columns = detail.get("columns")
+        if columns:
+            return {
+                "used": list(columns.get("used", [])),
+                "ignored": list(columns.get("ignored", [])),
+            }
+    return None
 
 
 def sales_import_progress(sales_import: SalesImport) -> dict[str, Any]:

@@ -37,7 +37,12 @@ from contracts.selectors import agreement_in_scope, agreements_in_scope
 from core.exceptions import RuleViolation
 from core.periods import Period
 from kpis import messages as msg
-from kpis.imports import ROW_UNREADABLE, sales_import_create, sales_import_run
+from kpis.imports import (
+    ROW_UNREADABLE,
+    sales_import_columns,
+    sales_import_create,
+    sales_import_run,
+)
 from kpis.models import SaleLine, SalesImport
 from kpis.services import (
     SaleContext,
@@ -163,10 +168,26 @@ SYNC_IMPORT_MAX_BYTES = 1024 * 1024
 IMPORT_NOT_FOUND = "导入记录不存在或不在您的权限范围内 / no such import in your scope"
 
 
+class SalesImportColumnsSerializer(serializers.Serializer):
+    used = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="[header as written in the file, column], in the file's order",
+    )
+    ignored = serializers.ListField(
+        child=serializers.CharField(), help_text="Headers the import does not know: skipped"
+    )
+
+
 class SalesImportSerializer(serializers.ModelSerializer):
     file_name = serializers.CharField(source="original_name", read_only=True)
     errors = SalesImportErrorSerializer(many=True, read_only=True)
+    columns = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+
+    @extend_schema_field(SalesImportColumnsSerializer(allow_null=True))
+    def get_columns(self, sales_import: SalesImport) -> dict[str, Any] | None:
+        """The file's columns used and ignored, once its header is read (else null)."""
+        return sales_import_columns(sales_import)
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, sales_import: SalesImport) -> str:
@@ -186,6 +207,7 @@ class SalesImportSerializer(serializers.ModelSerializer):
             "rows_created",
             "rows_duplicate",
             "errors",
+            "columns",
             "url",
             "created_at",
             "finished_at",

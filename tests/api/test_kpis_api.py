@@ -412,6 +412,10 @@ def test_import_accepts_a_csv_and_is_idempotent(world, clients):
         "rows_created": 2,
         "rows_duplicate": 0,
         "errors": [],
+        "columns": {
+            "used": [[name, name] for name in HEADER.split(",")],
+            "ignored": [],
+        },
         "url": f"http://testserver/api/v1/sales/import/{sales_import.pk}/",
         "created_at": response.json()["created_at"],
         "finished_at": response.json()["finished_at"],
@@ -422,6 +426,34 @@ def test_import_accepts_a_csv_and_is_idempotent(world, clients):
     assert again.status_code == 201
     assert (again.json()["rows_created"], again.json()["rows_duplicate"]) == (0, 2)
     assert SaleLine.objects.count() == 2
+
+
+def test_import_ignores_extra_columns_and_lists_them(world, clients):
+    agreement = _agreement(world)
+    content = (
+        "产品,商品名称,日期,数量,单价,备注,外部单号\n"
+        "TEA-1,大红袍,2026-08-05,2,199.00,老客户,IMP-X\n"
+    ).encode()
+    response = _upload(clients["staff_a"], agreement.pk, content)
+    assert response.status_code == 201, response.data
+    assert response.json()["columns"] == {
+        "used": [
+            ["产品", "product"],
+            ["日期", "sold_on"],
+            ["数量", "quantity"],
+            ["单价", "unit_price"],
+            ["外部单号", "external_ref"],
+        ],
+        "ignored": ["商品名称", "备注"],
+    }
+    assert SaleLine.objects.get(external_ref="IMP-X").quantity == 2
+    polled = clients["staff_a"].get(response.json()["url"]).json()
+    assert polled["columns"]["ignored"] == ["商品名称", "备注"]
+    missing = _upload(
+        clients["staff_a"], agreement.pk, "产品,日期,单价\nTEA-1,2026-08-05,1\n".encode()
+    )
+    assert missing.status_code == 400
+    assert [e["column"] for e in missing.json()["errors"]] == ["quantity"]
 
 
 def test_import_rejects_a_bad_file_with_row_numbers_and_writes_nothing(world, clients):

@@ -66,7 +66,9 @@ def test_admin_kpi_list_and_page_show_the_reason_instead_of_failing(
     client.force_login(f.user(b2b.agency, User.Role.AGENCY_STAFF))
     listing = client.get(reverse("admin:kpis_kpirecord_changelist"))
     assert listing.status_code == 200
-    assert OUTSIDE in listing.content.decode()
+    # the reason in the page's language (zh-hans), with the agreement's dates
+    reason = "期间 2026-10 不在协议期内（2026-06-01 至 2026-09-30），不作评估。"
+    assert reason in listing.content.decode()
     page = client.get(reverse("admin:kpis_kpirecord_change", args=[record_after_termination.pk]))
     assert page.status_code == 200
-    assert OUTSIDE in page.content.decode()
+    assert reason in page.content.decode()
