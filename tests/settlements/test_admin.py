@@ -39,15 +39,16 @@ def setup(client):
 
 
 def _action(client, action, statement, **extra):
-    data = {
-        "action": action,
-        "_selected_action": [statement.pk],
-        "on": "",
-        "amount": "",
-        "text": "",
-    }
+    """A list action on one statement, as the changelist posts it."""
+    data = {"action": action, "_selected_action": [statement.pk]}
     data.update(extra)
     return client.post(reverse("admin:settlements_statement_changelist"), data, follow=True)
+
+
+def _page_action(client, name, statement, data):
+    """One statement's action form (its button on the statement's page), posted."""
+    url = reverse(f"admin:settlements_statement_{name}", args=[statement.pk])
+    return client.post(url, data, follow=True)
 
 
 def test_list_filters_and_detail_open(setup):
@@ -65,20 +66,30 @@ def test_list_filters_and_detail_open(setup):
 
 def test_issue_pay_void_through_actions(setup):
     client, _agreement, draft = setup
-    _action(client, "issue_selected", draft, on="2026-09-08")
+    _action(client, "issue_selected", draft, post="yes", issued_on="2026-09-08")
     draft.refresh_from_db()
     assert (draft.status, draft.total_due) == ("issued", Decimal("2793.00"))
-    response = _action(client, "record_payment", draft, on="2026-09-20", amount="9999.00")
+    # the list's payment action opens the one statement's payment form
+    response = _action(client, "record_payment", draft)
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:settlements_statement_payment", args=[draft.pk]
+    )
+    response = _page_action(
+        client, "payment", draft, {"paid_on": "2026-09-20", "amount": "9999.00"}
+    )
     assert "付款超过未付金额" in response.content.decode()
-    _action(
-        client, "record_payment", draft, on="2026-09-20", amount="2793.00", text="招行回单 0920"
+    _page_action(
+        client,
+        "payment",
+        draft,
+        {"paid_on": "2026-09-20", "amount": "2793.00", "reference": "招行回单 0920"},
     )
     draft.refresh_from_db()
     assert draft.payment_status == "paid"
-    _action(client, "void_selected", draft, text="金额有误")
+    _page_action(client, "void", draft, {"reason": "金额有误"})
     draft.refresh_from_db()
     assert (draft.status, draft.void_reason) == ("void", "金额有误")
-    _action(client, "correct_selected", draft)
+    _page_action(client, "correct", draft, {})
     assert Statement.objects.filter(base_number=draft.base_number, version=2).exists()
 
 

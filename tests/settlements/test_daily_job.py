@@ -309,9 +309,9 @@ def test_the_admin_list_shows_a_silent_statement_as_confirmed(rs, staff, client,
     client.force_login(staff)
     url = reverse("admin:settlements_statement_changelist")
     monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 15))
-    assert "by silence" not in client.get(url).content.decode()
+    assert "by silence" not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 16))
-    page = client.get(url).content.decode()
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "by silence on 2026-09-15" in page and statement.number in page
 
 
