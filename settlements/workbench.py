@@ -1,7 +1,9 @@
 """The staff workbench: the agency's work and money as of a day, for the admin's home page.
 
 Reads only (through the same selectors as the API and the portal), cut to what the
-user may see. Each section lists the objects to act on; the page links each one.
+user may see. Each section lists the objects to act on; the page links each one
+(``settlements.admin.workbench``). ``receivables_xlsx`` writes the receivables as of a
+day, one row per item and the ageing buckets' totals, for the page's export.
 """
 
 import io

@@ -34,6 +34,7 @@ from common.portal import date_text, iso_date_text
 from common.templatetags.portal import money_text, period_text
 from core.ageing import DAYS_1_30, DAYS_31_60, DAYS_61_90, DISPUTED, OVER_90
 from core.money import ZERO
+from kpis.models import SalesImport
 from settlements import selectors
 from settlements import workbench as wb
 from settlements.calculations import DEMAND_ISSUE_DAYS
@@ -48,9 +49,21 @@ _BUCKET_DAYS = {
     DAYS_61_90: (61, 90),
     OVER_90: (91, None),
 }
-# Open statements the brand still owes on, in the statement list's own filters.
-_OWED = {"payment_status__in": "unpaid,partially_paid"}
-_PAYABLE = {"status__in": "issued,confirmed", **_OWED}
+
+
+def _any_of(*values: str) -> str:
+    """An ``__in`` lookup's value in a list URL."""
+    return ",".join(values)
+
+
+# Statements the brand still owes on, in the statement list's own field lookups: open
+# and not paid in full; payable ones are also not disputed.
+_OWED = {
+    "payment_status__in": _any_of(
+        Statement.PaymentStatus.UNPAID, Statement.PaymentStatus.PARTIALLY_PAID
+    )
+}
+_PAYABLE = {"status__in": _any_of(Statement.Status.ISSUED, Statement.Status.CONFIRMED), **_OWED}
 
 
 # --- the page ------------------------------------------------------------------------
@@ -219,7 +232,7 @@ def _coming_due(bench: wb.Workbench, owed: dict[int, Decimal], receipts: bool) -
     else:
         url = _admin_url(
             "settlements_statement_changelist",
-            status__in="issued,confirmed,disputed",
+            status__in=_any_of(*Statement.OPEN_STATUSES),
             payment_due_on__gte=today.isoformat(),
             payment_due_on__lte=until.isoformat(),
             **_OWED,
@@ -446,7 +459,10 @@ def _failures(bench: wb.Workbench, user: Any) -> Section:
     links = [
         (
             _("Sales imports"),
-            _admin_url("kpis_salesimport_changelist", status__in="failed,rejected"),
+            _admin_url(
+                "kpis_salesimport_changelist",
+                status__in=_any_of(SalesImport.Status.FAILED, SalesImport.Status.REJECTED),
+            ),
         ),
         (
             _("Month-end runs"),
