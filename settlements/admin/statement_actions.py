@@ -31,6 +31,7 @@ from unfold.widgets import INPUT_CLASSES, TEXTAREA_CLASSES
 
 from common.templatetags.portal import money_text
 from core.exceptions import DomainError, InvalidStateError, RuleViolation
+from settlements import messages as msg
 from settlements import selectors, services
 from settlements.admin.statement_page import (
     CORRECT,
@@ -549,6 +550,15 @@ def not_applicable_text(name: str, statement: Statement) -> str:
     }
 
 
+def _in_words(problem: str, statement: Statement) -> str:
+    """A service's refusal in the page's language; "more than the outstanding 11719.74"
+    with the amount written as money."""
+    outstanding = statement.total_due - selectors.amount_paid(statement)
+    if problem == msg.OVERPAYMENT.format(outstanding=outstanding):
+        return _("More than the outstanding %(amount)s.") % {"amount": money_text(outstanding)}
+    return one_language(problem)
+
+
 def refusal_to_form(form: forms.Form, error: DomainError, statement: Statement) -> None:
     """A service's refusal shown on the form, each message beside its field, in the
     page's language."""
@@ -556,7 +566,7 @@ def refusal_to_form(form: forms.Form, error: DomainError, statement: Statement) 
         for key, problems in error.errors.items():
             name = key if key in form.fields else None
             for problem in problems:
-                form.add_error(name, one_language(str(problem)))
+                form.add_error(name, _in_words(str(problem), statement))
         return
     if isinstance(error, InvalidStateError):
         statement.refresh_from_db()

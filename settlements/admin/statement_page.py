@@ -348,6 +348,7 @@ def page_context(statement: Statement, user: Any, today: date) -> dict[str, Any]
         "payments": list(statement.payments.select_related("recorded_by", "moved_from")),
         "attachments": list(statement.dispute_attachments.all()),
         "reply_by": reply_by,
+        "reply_late": bool(reply_by and reply_by < today and statement.replied_on is None),
         "versions": versions if len(versions) > 1 else [],
         "previous": previous,
         "following": following,

@@ -77,7 +77,7 @@ def test_issue_pay_void_through_actions(setup):
     response = _page_action(
         client, "payment", draft, {"paid_on": "2026-09-20", "amount": "9999.00"}
     )
-    assert "付款超过未付金额" in response.content.decode()
+    assert "超过未付金额 ¥2,793.00" in response.content.decode()
     _page_action(
         client,
         "payment",

@@ -346,7 +346,7 @@ def test_paying_in_full_says_so_and_the_button_goes(setup, staff):
 @pytest.mark.parametrize(
     ("data", "field", "says"),
     [
-        ({"amount": "9999.00", "paid_on": "2026-09-08"}, "amount", "outstanding"),
+        ({"amount": "9999.00", "paid_on": "2026-09-08"}, "amount", "outstanding ¥2,793.00"),
         ({"amount": "100.00", "paid_on": "2026-09-09"}, "paid_on", "future"),
         ({"amount": "-5", "paid_on": "2026-09-08"}, "amount", "greater than or equal"),
         ({"amount": "", "paid_on": "2026-09-08"}, "amount", "required"),
