@@ -3,13 +3,18 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.forms import ActionForm, PaginationInlineFormSet
 
 from common.admin_helpers import ACTION_BAR_INPUT, ScopedAdminMixin, ScopedInlineMixin
+from common.i18n import one_language
+from common.portal import is_zh
 from common.scoping import scoped
+from common.templatetags.portal import money_text
 from contracts import validation as msg
 from contracts.models import (
     Agreement,
@@ -45,18 +50,23 @@ class ProductPriceInline(ScopedInlineMixin, TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(ScopedAdminMixin, ModelAdmin):
-    list_display = [
-        "sku",
-        "name",
-        "brand",
-        "factory_price",
-        "distributor_price",
-        "min_retail_price",
-    ]
+    list_display = ["sku", "name", "brand", "factory", "distributor", "min_retail"]
     list_filter = ["brand"]
     search_fields = ["sku", "name", "brand__name"]
     list_select_related = ["brand"]
     inlines = [ProductPriceInline]
+
+    @admin.display(description=_("Factory price"), ordering="factory_price")
+    def factory(self, obj):
+        return money_text(obj.factory_price)
+
+    @admin.display(description=_("Distributor price"), ordering="distributor_price")
+    def distributor(self, obj):
+        return money_text(obj.distributor_price)
+
+    @admin.display(description=_("Minimum retail price"), ordering="min_retail_price")
+    def min_retail(self, obj):
+        return money_text(obj.min_retail_price)
 
 
 class ParentDraftOnlyMixin(ScopedInlineMixin):
@@ -142,7 +152,7 @@ def add_rule_violation(form: forms.BaseForm, error: RuleViolation, names: dict[s
     for key, problems in error.errors.items():
         name = names.get(key, key)
         for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
+            form.add_error(name if name in form.fields else None, one_language(problem))
 
 
 class AgreementForm(forms.ModelForm):
@@ -231,19 +241,31 @@ KIND_INLINES = {
 }
 
 
+def agreement_link(agreement: Agreement) -> str:
+    """The agreement's number, linked to its admin page."""
+    url = reverse("admin:contracts_agreement_change", args=[agreement.pk])
+    return format_html('<a href="{}">{}</a>', url, agreement.number)
+
+
+# At 1366 px the list shows number, title, brand, kind, status and dates on one line
+# each: the title and brand are cut with an ellipsis, whole in a tooltip.
+CUT = '<span class="block truncate max-w-40" title="{}">{}</span>'
+ONE_LINE = '<span class="whitespace-nowrap">{}</span>'
+
+
 @admin.register(Agreement)
 class AgreementAdmin(ScopedAdminMixin, ModelAdmin):
     list_display = [
-        "number",
-        "title",
-        "kind",
-        "brand",
-        "agency",
-        "starts_on",
-        "ends_on",
+        "number_cell",
+        "title_cell",
+        "brand_cell",
+        "kind_cell",
         "status_badge",
-        "auto_renew",
+        "starts",
+        "ends",
+        "renews",
     ]
+    list_display_links = ["number_cell", "title_cell"]
     list_filter = [
         "status",
         "kind",
@@ -299,7 +321,49 @@ class AgreementAdmin(ScopedAdminMixin, ModelAdmin):
         (_("Products and notes"), {"fields": ("products", "notes")}),
     )
 
-    @admin.display(description=_("status"), ordering="status")
+    @admin.display(description=_("Number"), ordering="number")
+    def number_cell(self, obj):
+        return format_html(ONE_LINE, obj.number)
+
+    @admin.display(description=_("Title"), ordering="title")
+    def title_cell(self, obj):
+        return format_html(CUT, obj.title, obj.title)
+
+    @admin.display(description=_("Brand"), ordering="brand__name")
+    def brand_cell(self, obj):
+        # The agency (one for its staff; superusers filter by it) is in the tooltip.
+        return format_html(
+            '<span class="block truncate max-w-40" title="{} · {}">{}</span>',
+            obj.brand.name,
+            obj.agency.name,
+            obj.brand.name,
+        )
+
+    @admin.display(description=_("Kind"), ordering="kind")
+    def kind_cell(self, obj):
+        return obj.get_kind_display()
+
+    @admin.display(description=_("Starts"), ordering="starts_on")
+    def starts(self, obj):
+        return format_html(ONE_LINE, obj.starts_on.isoformat())
+
+    @admin.display(description=_("Ends"), ordering="ends_on")
+    def ends(self, obj):
+        ends_on = obj.effective_ends_on
+        if obj.terminated_on:
+            return format_html(
+                '<span class="whitespace-nowrap" title="{}">{} ✕</span>',
+                gettext("Terminated on %(day)s") % {"day": obj.terminated_on},
+                ends_on.isoformat(),
+            )
+        return format_html(ONE_LINE, ends_on.isoformat())
+
+    @admin.display(description=_("Renewal"), ordering="auto_renew")
+    def renews(self, obj):
+        # Only automatic renewal is worth a word: a blank cell is the usual case.
+        return format_html(ONE_LINE, gettext("Automatic")) if obj.auto_renew else ""
+
+    @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, obj):
         colors = {
             "draft": "#777",
@@ -308,7 +372,9 @@ class AgreementAdmin(ScopedAdminMixin, ModelAdmin):
             "terminated": "#cf222e",
         }
         return format_html(
-            '<b style="color:{}">{}</b>', colors.get(obj.status, "#000"), obj.get_status_display()
+            '<b class="whitespace-nowrap" style="color:{}">{}</b>',
+            colors.get(obj.status, "#000"),
+            obj.get_status_display(),
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -337,12 +403,12 @@ class AgreementAdmin(ScopedAdminMixin, ModelAdmin):
         kinds = [kind] if kind in ADD_FORM_TERMS else list(ADD_FORM_TERMS)
         terms = [
             (
-                format_html("{} · {}", _("Money terms 金额条款"), Agreement.Kind(each).label),
+                format_html("{} · {}", _("Money terms"), Agreement.Kind(each).label),
                 {
                     "fields": [_terms_field_name(name) for name in ADD_FORM_TERMS[each]],
                     "description": None
                     if len(kinds) == 1
-                    else _("Only the chosen kind's terms are used. 仅使用所选协议类型的条款。"),
+                    else _("Only the chosen kind's terms are used."),
                 },
             )
             for each in kinds
@@ -400,38 +466,44 @@ class AgreementAdmin(ScopedAdminMixin, ModelAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
             request,
-            _(
-                "Saved with the template's default terms: review them below. 已按合同模板填入默认条款，请核对。"
-            ),
+            _("Saved with the template's default terms: review them below."),
             messages.INFO,
         )
         request.POST = request.POST.copy()
         request.POST["_continue"] = "1"
         return super().response_add(request, obj, post_url_continue)
 
-    @admin.action(description=_("Activate selected drafts 激活"))
+    @admin.action(description=_("Activate the selected drafts"))
     def activate_selected(self, request, queryset):
         """First a page of what each agreement will bill; activate once staff confirm.
 
         Blank money terms are confirmed only for the agreements the page showed blank:
         one whose terms were blanked since is refused by the service with its message.
+        Each agreement then gets its own message: what activation billed, linked.
         """
         if request.POST.get("confirmed") != "yes":
             return self._activation_confirmation(request, queryset)
         confirmed_blank = set(request.POST.getlist("confirm_blank"))
         for agreement in queryset:
             try:
+                summary = (
+                    activation_summary(agreement)
+                    if agreement.status == Agreement.Status.DRAFT
+                    else None
+                )
                 agreement_activate(
                     agreement=agreement,
                     by=request.user,
                     confirm_blank_terms=str(agreement.pk) in confirmed_blank,
                 )
             except DomainError as error:
-                self.message_user(request, f"{agreement.number}: {error}", messages.ERROR)
-            else:
                 self.message_user(
-                    request, f"{agreement.number}: {_('activated')}", messages.SUCCESS
+                    request,
+                    format_html("{}: {}", agreement_link(agreement), one_language(str(error))),
+                    messages.ERROR,
                 )
+            else:
+                self.message_user(request, activated_message(agreement, summary), messages.SUCCESS)
         return None
 
     def _activation_confirmation(self, request, queryset):
@@ -443,7 +515,7 @@ class AgreementAdmin(ScopedAdminMixin, ModelAdmin):
                     raise InvalidStateError(msg.NOT_DRAFT.format(status=agreement.status))
                 agreement_check_complete(agreement=agreement)
             except DomainError as error:
-                problem = str(error)
+                problem = one_language(str(error))
             rows.append(
                 {
                     "agreement": agreement,
@@ -453,9 +525,10 @@ class AgreementAdmin(ScopedAdminMixin, ModelAdmin):
             )
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Activate agreements? 确认激活协议"),
+            "title": _("Activate these agreements?"),
             "opts": self.model._meta,
             "rows": rows,
+            "zh": is_zh(),
             "activatable": any(not row["problem"] for row in rows),
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "action": "activate_selected",
@@ -464,16 +537,14 @@ class AgreementAdmin(ScopedAdminMixin, ModelAdmin):
             request, "admin/contracts/agreement/activate_confirmation.html", context
         )
 
-    @admin.action(description=_("Terminate selected (date and reason above) 终止"))
+    @admin.action(description=_("Terminate the selected (date and reason above)"))
     def terminate_selected(self, request, queryset):
         try:
             on = TerminateActionForm.base_fields["on"].clean(request.POST.get("on"))
         except ValidationError:
             on = None
         if on is None:
-            self.message_user(
-                request, _("Give the termination date. 请填写终止日期。"), messages.ERROR
-            )
+            self.message_user(request, _("Give the termination date."), messages.ERROR)
             return
         reason = request.POST.get("reason", "")
         for agreement in queryset:
@@ -485,8 +556,33 @@ class AgreementAdmin(ScopedAdminMixin, ModelAdmin):
                     by=request.user,
                 )
             except DomainError as error:
-                self.message_user(request, f"{agreement.number}: {error}", messages.ERROR)
+                self.message_user(
+                    request,
+                    format_html("{}: {}", agreement_link(agreement), one_language(str(error))),
+                    messages.ERROR,
+                )
             else:
                 self.message_user(
-                    request, f"{agreement.number}: {_('terminated')}", messages.SUCCESS
+                    request,
+                    format_html(
+                        "{}: {}",
+                        agreement_link(agreement),
+                        gettext("terminated on %(day)s; nothing is settled after that day.")
+                        % {"day": on},
+                    ),
+                    messages.SUCCESS,
                 )
+
+
+def activated_message(agreement: Agreement, summary) -> str:
+    """ "HT-2026-0004 activated: setup fee ¥10,000.00 due 2026-05-23 issued; every
+    month: …" in the page's language, the number linked."""
+    if summary is None:
+        return format_html("{}: {}", agreement_link(agreement), gettext("activated."))
+    zh = is_zh()
+    billed = summary.billed_text()[0 if zh else 1]
+    return format_html(
+        "{}: {}",
+        agreement_link(agreement),
+        gettext("activated. Billed: %(billed)s.") % {"billed": billed},
+    )

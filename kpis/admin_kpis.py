@@ -16,6 +16,7 @@ from django.contrib.admin import helpers
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -235,10 +236,18 @@ class FeeWaiverInline(ScopedInlineMixin, TabularInline):
     model = FeeWaiver
     extra = 0
     can_delete = False
-    readonly_fields = ["reason", "consent_ref", "waived_by", "waived_at"]
+    fields = readonly_fields = ["reason", "consent_ref", "by", "on"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("Waived by"))
+    def by(self, obj):
+        return obj.waived_by or "—"
+
+    @admin.display(description=_("Waived at"))
+    def on(self, obj):
+        return f"{timezone.localtime(obj.waived_at):%Y-%m-%d %H:%M}" if obj.waived_at else "—"
 
 
 class WaiverActionForm(ActionForm):
@@ -276,6 +285,26 @@ class KpiRecordAdmin(ScopedAdminMixin, ModelAdmin):
     actions = ["waive_withholding"]
     action_form = WaiverActionForm
     readonly_fields = ["evaluation_detail"]
+    fieldsets = [
+        (None, {"fields": ["agreement", "period", "evaluation_detail"]}),
+        (
+            _("Figures from the sales"),
+            {"fields": ["distributors_recruited", "cartons_shipped", "sales_amount"]},
+        ),
+        (
+            _("Web figures"),
+            {
+                "fields": [
+                    "unique_visitors",
+                    "daily_inquiries",
+                    "conversion_rate",
+                    "baidu_first_page",
+                    "google_first_page",
+                ]
+            },
+        ),
+        (None, {"fields": ["notes"]}),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("waivers")

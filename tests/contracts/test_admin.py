@@ -7,6 +7,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from accounts.models import User
+from common.i18n import one_language
 from contracts import validation as msg
 from contracts.models import Agreement
 from tests import factories as f
@@ -80,7 +81,7 @@ def test_end_before_start_shows_message(staff_client):
         _add_payload(staff_client, "revenue_share", ends_on="2026-01-01"),
     )
     assert response.status_code == 200
-    assert msg.ENDS_BEFORE_STARTS in response.content.decode()
+    assert one_language(msg.ENDS_BEFORE_STARTS, "zh-hans") in response.content.decode()
     assert not Agreement.objects.exists()
 
 
@@ -116,7 +117,10 @@ def test_installments_not_100_shows_message_and_keeps_old_schedule(staff_client)
         reverse("admin:contracts_agreement_change", args=[agreement.pk]), data
     )
     assert response.status_code == 200
-    assert msg.INSTALLMENTS_NOT_100.format(total="90") in response.content.decode()
+    assert (
+        one_language(msg.INSTALLMENTS_NOT_100.format(total="90"), "zh-hans")
+        in response.content.decode()
+    )
     assert [str(i.percent) for i in agreement.installments.all()] == ["50.00", "50.00"]
 
 
@@ -146,7 +150,7 @@ def test_negative_fee_in_terms_inline_shows_message(staff_client):
         reverse("admin:contracts_agreement_change", args=[agreement.pk]), data
     )
     assert response.status_code == 200
-    assert msg.NEGATIVE_AMOUNT in response.content.decode()
+    assert one_language(msg.NEGATIVE_AMOUNT, "zh-hans") in response.content.decode()
     terms.refresh_from_db()
     assert terms.monthly_service_fee == 0
 
@@ -289,7 +293,10 @@ def test_products_field_offers_the_brands_products_and_refuses_another_brands(st
         change, _change_payload(staff_client, agreement, products=[foreign.pk])
     )
     assert refused.status_code == 200
-    assert msg.PRODUCT_OTHER_BRAND.format(sku="FOREIGN-1") in refused.content.decode()
+    assert (
+        one_language(msg.PRODUCT_OTHER_BRAND.format(sku="FOREIGN-1"), "zh-hans")
+        in refused.content.decode()
+    )
     assert list(agreement.products.all()) == []
     saved = staff_client.post(change, _change_payload(staff_client, agreement, products=[own.pk]))
     assert saved.status_code == 302, saved.content.decode()[:2000]
@@ -299,7 +306,10 @@ def test_products_field_offers_the_brands_products_and_refuses_another_brands(st
         _add_payload(staff_client, "revenue_share", number="HT-ADM-X", products=[foreign.pk]),
     )
     assert added.status_code == 200
-    assert msg.PRODUCT_OTHER_BRAND.format(sku="FOREIGN-1") in added.content.decode()
+    assert (
+        one_language(msg.PRODUCT_OTHER_BRAND.format(sku="FOREIGN-1"), "zh-hans")
+        in added.content.decode()
+    )
     assert not Agreement.objects.filter(number="HT-ADM-X").exists()
 
 
@@ -333,7 +343,7 @@ def test_add_form_takes_the_b2b_fee_and_minimums_in_one_post(staff_client):
         ),
     )
     assert negative.status_code == 200
-    assert msg.NEGATIVE_AMOUNT in negative.content.decode()
+    assert one_language(msg.NEGATIVE_AMOUNT, "zh-hans") in negative.content.decode()
     assert not Agreement.objects.filter(number="HT-ADM-N").exists()
 
 
@@ -343,6 +353,7 @@ def test_activation_shows_what_will_be_billed_and_waits_for_confirmation(staff_c
     active = f.agreement("revenue_share", brand_org=staff_client.brand, activate=True)
     url = reverse("admin:contracts_agreement_changelist")
     chosen = [revenue_share.pk, blank.pk, active.pk]
+    staff_client.cookies["django_language"] = "en"  # the page reads in one language
     page = staff_client.post(url, {"action": "activate_selected", "_selected_action": chosen})
     text = page.content.decode()
     assert page.status_code == 200
@@ -350,7 +361,8 @@ def test_activation_shows_what_will_be_billed_and_waits_for_confirmation(staff_c
     assert "30% of the month&#x27;s profit" in text
     assert "These money terms are blank" in text
     assert "commission on distributor sales only, no service fee" in text
-    assert msg.NOT_DRAFT.format(status="active") in text
+    assert one_language(msg.NOT_DRAFT.format(status="active"), "en") in text
+    assert "启动费" not in text and "以下金额条款为空" not in text
     assert {a.status for a in Agreement.objects.filter(pk__in=chosen[:2])} == {"draft"}
     # Confirmed without confirming the blank terms: the blank one is still refused.
     staff_client.post(
