@@ -39,7 +39,7 @@ class Organization(models.Model):
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["kind", "name"]
@@ -65,7 +65,10 @@ class BankAccount(models.Model):
     """A receiving account (收款账户) of the payee organization."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="bank_accounts"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="bank_accounts",
+        verbose_name=_("organization"),
     )
     bank_name = models.CharField(_("bank"), max_length=200)
     account_name = models.CharField(_("account name"), max_length=200)
@@ -180,12 +183,21 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """An integration's API key. Only its SHA-256 is stored: the key is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(_("key starts with"), max_length=8, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("key hash")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
@@ -6,6 +7,15 @@ from common.admin_helpers import ScopedAdminMixin, staff_site_header
 from common.models import Event, Holiday
 
 staff_site_header()
+
+# Third-party admins that are not part of the agency's work, and that speak only English:
+# the periodic schedule lives in code (CELERY_BEAT_SCHEDULE; beat copies it into its
+# tables and would undo edits), and a locked-out login is lifted with django-axes' own
+# commands (`manage.py axes_reset_username <name>`, `axes_reset_ip <address>`).
+for _app in ("django_celery_beat", "axes"):
+    for _model in apps.get_app_config(_app).get_models():
+        if admin.site.is_registered(_model):
+            admin.site.unregister(_model)
 
 
 @admin.register(Holiday)
@@ -25,6 +35,9 @@ class HolidayAdmin(ScopedAdminMixin, ModelAdmin):
 @admin.register(Event)
 class EventAdmin(ScopedAdminMixin, ModelAdmin):
     brand_path = "agreement__brand"
+    # The message says what happened in words; the detail is the machine's record of it
+    # (codes and raw figures), read through the API's events, not on this page.
+    exclude = ["detail"]
     list_display = [
         "at",
         "action_text",

@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,14 @@ class CommonConfig(AppConfig):
     stay where they are and no data moves.
     """
 
+    default = True  # apps.py also holds LoginProtectionConfig below
     name = "common"
     label = "core"
     verbose_name = _("Calendar and audit trail")
+
+
+class LoginProtectionConfig(AxesConfig):
+    """django-axes (login lockout) under a name in the page's language; axes itself
+    names its app "Axes" with no translation."""
+
+    verbose_name = _("Login protection")

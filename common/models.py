@@ -52,6 +52,7 @@ class Event(models.Model):
         null=True,
         blank=True,
         related_name="events",
+        verbose_name=_("agreement"),
     )
     object_type = models.CharField(_("object type"), max_length=40)
     object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
@@ -80,17 +81,21 @@ class Event(models.Model):
 class IdempotencyRecord(models.Model):
     """The stored answer to a POST sent with an Idempotency-Key, replayed on a repeat."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    fingerprint = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    key = models.CharField(max_length=200, verbose_name=_("key"))
+    fingerprint = models.CharField(max_length=64, verbose_name=_("fingerprint"))
+    status_code = models.PositiveSmallIntegerField(verbose_name=_("status code"))
+    body = models.JSONField(verbose_name=_("body"))
     # True while the first request with the key runs: the row is its claim on the key,
     # committed before the view runs, so a concurrent twin waits instead of acting too.
-    in_progress = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    in_progress = models.BooleanField(default=False, verbose_name=_("in progress"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_record_per_key")]
 
     def __str__(self) -> str:

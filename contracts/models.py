@@ -82,7 +82,7 @@ class ProductPrice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product.sku} from {self.valid_from}"
+        return _("{sku} from {day}").format(sku=self.product.sku, day=self.valid_from)
 
 
 class Party(models.TextChoices):
@@ -286,7 +286,7 @@ class B2BCommissionTerms(models.Model):
         verbose_name_plural = _("B2B commission terms")
 
     def __str__(self) -> str:
-        return f"B2B terms of {self.agreement.number}"
+        return _("B2B terms of {number}").format(number=self.agreement.number)
 
 
 class RevenueShareTerms(models.Model):
@@ -343,7 +343,7 @@ class RevenueShareTerms(models.Model):
         verbose_name_plural = _("revenue share terms")
 
     def __str__(self) -> str:
-        return f"Revenue share terms of {self.agreement.number}"
+        return _("Revenue share terms of {number}").format(number=self.agreement.number)
 
     def clean(self) -> None:
         if self.agency_ratio is not None and not (0 <= self.agency_ratio <= 1):
@@ -370,7 +370,7 @@ class ConsultingTerms(models.Model):
         verbose_name_plural = _("consulting terms")
 
     def __str__(self) -> str:
-        return f"Consulting terms of {self.agreement.number}"
+        return _("Consulting terms of {number}").format(number=self.agreement.number)
 
 
 class Installment(models.Model):
@@ -402,7 +402,12 @@ class Installment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}: {self.percent}% from {self.due_from} + {self.working_days} wd"
+        return _("{number}: {percent} from {due_from}, {days} working days").format(
+            number=self.number,
+            percent=f"{self.percent}%",
+            due_from=self.get_due_from_display(),
+            days=self.working_days,
+        )
 
     def clean(self) -> None:
         if self.percent is not None and not (0 < self.percent <= 100):
@@ -425,7 +430,7 @@ class RenewalObjection(models.Model):
         choices=[(Party.BRAND, Party.BRAND.label), (Party.AGENCY, Party.AGENCY.label)],
     )
     note = models.TextField(_("note"), blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded at"))
 
     class Meta:
         ordering = ["agreement", "objected_on"]
@@ -433,4 +438,6 @@ class RenewalObjection(models.Model):
         verbose_name_plural = _("renewal objections")
 
     def __str__(self) -> str:
-        return f"{self.agreement.number}: {self.by_party} objected on {self.objected_on}"
+        return _("{number}: {party} objected on {day}").format(
+            number=self.agreement.number, party=self.get_by_party_display(), day=self.objected_on
+        )

@@ -28,9 +28,7 @@ class KpiRecord(models.Model):
         verbose_name=_("agreement"),
     )
     period = period_field()
-    distributors_recruited = models.PositiveIntegerField(
-        _("distributors recruited"), default=0
-    )
+    distributors_recruited = models.PositiveIntegerField(_("distributors recruited"), default=0)
     cartons_shipped = models.DecimalField(
         _("cartons shipped"),
         max_digits=12,
@@ -41,9 +39,7 @@ class KpiRecord(models.Model):
     sales_amount = models.DecimalField(
         _("sales amount"), max_digits=14, decimal_places=2, default=Decimal("0")
     )
-    unique_visitors = models.PositiveIntegerField(
-        _("monthly unique visitors"), default=0
-    )
+    unique_visitors = models.PositiveIntegerField(_("monthly unique visitors"), default=0)
     daily_inquiries = models.DecimalField(
         _("daily inquiries"),
         max_digits=8,
@@ -96,9 +92,13 @@ class FeeWaiver(models.Model):
         _("brand's written consent (reference)"), max_length=200, blank=True
     )
     waived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("waived by"),
     )
-    waived_at = models.DateTimeField(auto_now_add=True)
+    waived_at = models.DateTimeField(auto_now_add=True, verbose_name=_("waived at"))
 
     class Meta:
         ordering = ["-waived_at"]
@@ -160,15 +160,11 @@ class SaleLine(models.Model):
         "contracts.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
     )
     sold_on = models.DateField(_("sold on"), db_index=True)
-    quantity = models.IntegerField(
-        _("quantity"), help_text=_("Negative for a return.")
-    )
+    quantity = models.IntegerField(_("quantity"), help_text=_("Negative for a return."))
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     factory_price = models.DecimalField(_("factory price"), max_digits=14, decimal_places=2)
-    distributor_price = models.DecimalField(
-        _("distributor price"), max_digits=14, decimal_places=2
-    )
+    distributor_price = models.DecimalField(_("distributor price"), max_digits=14, decimal_places=2)
     min_retail_price = models.DecimalField(
         _("minimum retail price"), max_digits=14, decimal_places=2
     )
@@ -184,7 +180,12 @@ class SaleLine(models.Model):
     distributor = models.CharField(_("distributor"), max_length=200, blank=True)
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
     promotion = models.ForeignKey(
-        Promotion, on_delete=models.PROTECT, null=True, blank=True, related_name="sale_lines"
+        Promotion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sale_lines",
+        verbose_name=_("promotion"),
     )
     price_violation = models.BooleanField(
         _("below minimum retail price"), default=False, db_index=True
@@ -196,9 +197,15 @@ class SaleLine(models.Model):
         blank=True,
         related_name="sale_lines",
         help_text=_("The issued statement that billed this line."),
+        verbose_name=_("settled in"),
     )
     import_batch = models.ForeignKey(
-        "kpis.SalesImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="lines"
+        "kpis.SalesImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lines",
+        verbose_name=_("import batch"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
@@ -247,10 +254,14 @@ class SalesImport(models.Model):
     rows_duplicate = models.PositiveIntegerField(_("already imported"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-created_at"]

@@ -41,10 +41,15 @@ class StatementRun(models.Model):
     created = models.PositiveIntegerField(_("statements created"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -81,8 +86,10 @@ class StatementRunItem(models.Model):
         related_name="+",
         verbose_name=_("agreement"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    error = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    error = models.TextField(blank=True, verbose_name=_("error"))
     statement = models.ForeignKey(
         "settlements.Statement",
         on_delete=models.SET_NULL,
@@ -93,6 +100,8 @@ class StatementRunItem(models.Model):
     )
 
     class Meta:
+        verbose_name = _("run item")
+        verbose_name_plural = _("run items")
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "agreement"], name="one_item_per_agreement_and_run"
@@ -164,7 +173,12 @@ class Statement(models.Model):
     )
     penalty_as_of = models.DateField(_("penalty as of"), null=True, blank=True)
     previous_version = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_version",
+        verbose_name=_("previous version"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -241,12 +255,14 @@ class StatementLine(models.Model):
     statement = models.ForeignKey(
         Statement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("statement")
     )
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
     kind = models.CharField(_("kind"), max_length=20)
     description = models.CharField(_("description"), max_length=500)
     amount = money(_("amount"))
 
     class Meta:
+        verbose_name = _("statement line")
+        verbose_name_plural = _("statement lines")
         ordering = ["statement", "position"]
         constraints = [
             models.UniqueConstraint(fields=["statement", "position"], name="unique_line_position")
@@ -273,9 +289,15 @@ class Payment(models.Model):
         blank=True,
         related_name="+",
         help_text=_("The voided version this payment was first recorded on."),
+        verbose_name=_("moved from"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
@@ -310,9 +332,13 @@ class PenaltyWaiver(models.Model):
     amount = money(_("amount waived"))
     reason = models.TextField(_("reason"))
     waived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("waived by"),
     )
-    waived_at = models.DateTimeField(auto_now_add=True)
+    waived_at = models.DateTimeField(auto_now_add=True, verbose_name=_("waived at"))
 
     class Meta:
         ordering = ["-waived_at"]
@@ -335,7 +361,11 @@ class StatementDemand(models.Model):
     period = period_field()
     demanded_on = models.DateField(_("demanded on"))
     demanded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("demanded by"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
@@ -373,7 +403,11 @@ class Expense(models.Model):
         verbose_name=_("statement"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
@@ -392,8 +426,8 @@ class Expense(models.Model):
 class FlagSeen(models.Model):
     """The first time the daily job saw a flag; its event is logged once (unique key)."""
 
-    key = models.CharField(max_length=120, unique=True)
-    flag = models.CharField(max_length=40)
+    key = models.CharField(max_length=120, unique=True, verbose_name=_("key"))
+    flag = models.CharField(max_length=40, verbose_name=_("flag"))
     agreement = models.ForeignKey(
         "contracts.Agreement",
         on_delete=models.CASCADE,
@@ -408,8 +442,12 @@ class FlagSeen(models.Model):
         related_name="+",
         verbose_name=_("statement"),
     )
-    period = models.CharField(max_length=7, blank=True)
-    seen_on = models.DateField()
+    period = models.CharField(max_length=7, blank=True, verbose_name=_("period"))
+    seen_on = models.DateField(verbose_name=_("seen on"))
+
+    class Meta:
+        verbose_name = _("flag seen")
+        verbose_name_plural = _("flags seen")
 
     def __str__(self) -> str:
         return self.key
@@ -418,8 +456,12 @@ class FlagSeen(models.Model):
 class DocumentSequence(models.Model):
     """Gap-free numbering per prefix and year (ST-2026-000123), taken under a row lock."""
 
-    key = models.CharField(max_length=20, unique=True)
-    last = models.PositiveIntegerField(default=0)
+    key = models.CharField(max_length=20, unique=True, verbose_name=_("key"))
+    last = models.PositiveIntegerField(default=0, verbose_name=_("last"))
+
+    class Meta:
+        verbose_name = _("document sequence")
+        verbose_name_plural = _("document sequences")
 
     def __str__(self) -> str:
         return f"{self.key}: {self.last}"
@@ -442,7 +484,12 @@ class DisputeAttachment(models.Model):
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded"))
 

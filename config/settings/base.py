@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "axes",
+    "common.apps.LoginProtectionConfig",  # django-axes, named in the page's language
     "common",
     "accounts",
     "contracts",

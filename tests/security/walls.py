@@ -15,14 +15,6 @@ from common.admin_helpers import tenant_path, tenant_scope
 NOT_TENANT_DATA = {
     "core.Holiday": "the working-day calendar is shared by every agency (statutory days)",
     "auth.Group": "permission groups are installation configuration, superusers only",
-    "django_celery_beat.PeriodicTask": "the job schedule is the installation's",
-    "django_celery_beat.ClockedSchedule": "the job schedule is the installation's",
-    "django_celery_beat.CrontabSchedule": "the job schedule is the installation's",
-    "django_celery_beat.SolarSchedule": "the job schedule is the installation's",
-    "django_celery_beat.IntervalSchedule": "the job schedule is the installation's",
-    "axes.AccessAttempt": "login lockout records (django-axes): the installation's security log, superusers only",
-    "axes.AccessLog": "login lockout records (django-axes): the installation's security log, superusers only",
-    "axes.AccessFailureLog": "login lockout records (django-axes): the installation's security log, superusers only",
     "settlements.DailyRun": (
         "the daily job covers the whole installation by design; each viewer sees only "
         "their agency's part of a run's summary (selectors.daily_run_visible_part)"
