@@ -223,7 +223,8 @@ def test_admin_lists_runs_and_runs_the_job(rs, staff, client, django_capture_on_
     assert run_url in listing.content.decode()
     assert client.get(run_url).status_code == 200
     refused = client.post(run_url, {"until": "2099-01-01"})
-    assert refused.status_code == 200 and "future" in refused.content.decode()
+    # the refusal in the page's language (zh-hans): "日期不能晚于今天"
+    assert refused.status_code == 200 and "日期不能晚于今天" in refused.content.decode()
     assert not DailyRun.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(run_url, {"until": "2026-09-16"})
@@ -232,7 +233,7 @@ def test_admin_lists_runs_and_runs_the_job(rs, staff, client, django_capture_on_
     assert (run.status, run.trigger, run.created_by) == ("done", "admin", staff)
     page = client.get(reverse("admin:settlements_dailyrun_change", args=[run.pk])).content.decode()
     assert (
-        "deemed confirmed" in page
+        "视为确认的对账单" in page  # the rule in words, in the page's language
         and rs.revenue_share_terms.agreement.statements.get(kind="monthly").number in page
     )
     # Another agency's staff see the run, not this agency's records in it.
