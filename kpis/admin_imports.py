@@ -188,9 +188,9 @@ class SalesImportAdmin(ScopedAdminMixin, ModelAdmin):
             "columns": [
                 {
                     "header": LABELS[name] if zh else name,
-                    # In Chinese every other header accepted; in English the English ones
-                    # (the Chinese headers are accepted too: the page says so).
-                    "aliases": "、".join([*aliases[1:], name])
+                    # The other headers accepted in the page's language (the page says
+                    # the other language's are accepted too: the template has them).
+                    "aliases": "、".join(aliases[1:])
                     if zh
                     else ", ".join(alias for alias in aliases if alias.isascii()),
                     "name": COLUMN_NAMES[name],
