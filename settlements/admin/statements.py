@@ -228,7 +228,8 @@ class StatementAdmin(ScopedAdminMixin, ModelAdmin):
 
     @admin.display(description=gettext_lazy("Brand"), ordering="agreement__brand__name")
     def brand(self, obj):
-        return obj.agreement.brand.name
+        name = obj.agreement.brand.name
+        return format_html('<span class="statement-brand" title="{}">{}</span>', name, name)
 
     @admin.display(description=gettext_lazy("Period"), ordering="period")
     def period_shown(self, obj):
@@ -267,7 +268,7 @@ class StatementAdmin(ScopedAdminMixin, ModelAdmin):
     @admin.display(description=gettext_lazy("Payment due"), ordering="payment_due_on")
     def due_shown(self, obj):
         if obj.status == Statement.Status.DISPUTED:
-            return format_html('<span class="text-subtle">{}</span>', _("on hold: disputed"))
+            return format_html('<span class="text-subtle">{}</span>', _("in dispute"))
         if obj.payment_due_on is None:
             return "—"
         return date_format(obj.payment_due_on, "DATE_FORMAT")
