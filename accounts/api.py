@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from accounts.models import ApiToken, BankAccount, Organization, User
 from accounts.selectors import organizations_for_user, users_for_user
 from accounts.tokens import api_token_issue, api_token_revoke
-from common.api.fields import IdFilter
-from common.api.idempotency import idempotent
+from common.api.fields import IdFilter, NullOnOutput, TrueFalseFilter
+from common.api.idempotency import honours_idempotency_key, idempotent
 from common.api.permissions import is_agency_side
 from common.events import event_record
 from common.models import IdempotencyRecord
@@ -220,6 +220,14 @@ class OrganizationViewSet(
 # --- users ------------------------------------------------------------------------------
 
 
+class OutputNullablePrimaryKeyField(NullOnOutput, serializers.PrimaryKeyRelatedField):
+    pass
+
+
+class OutputNullableChoiceField(NullOnOutput, serializers.ChoiceField):
+    pass
+
+
 class UserSerializer(serializers.ModelSerializer):
     password = serializers.CharField(
         write_only=True,
@@ -228,8 +236,9 @@ class UserSerializer(serializers.ModelSerializer):
         style={"input_type": "password"},
         help_text="Checked by the password rules; leave out for a token-only integration user.",
     )
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
-    role = serializers.ChoiceField(
+    # Required here; null for a superuser, who has neither.
+    organization = OutputNullablePrimaryKeyField(queryset=Organization.objects.none())
+    role = OutputNullableChoiceField(
         choices=User.Role.choices, error_messages={"required": ROLE_REQUIRED}
     )
 
@@ -351,7 +360,7 @@ class IssuedApiTokenSerializer(serializers.Serializer):
 
 class ApiTokenFilter(filters.FilterSet):
     user = IdFilter(field_name="user")
-    revoked = filters.BooleanFilter(method="filter_revoked")
+    revoked = TrueFalseFilter(method="filter_revoked")
 
     class Meta:
         model = ApiToken
@@ -386,6 +395,7 @@ class ApiTokenViewSet(
             return ApiToken.objects.none()
         return ApiToken.objects.filter(user__in=users_for_user(user=user))
 
+    @honours_idempotency_key  # through _issue
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = self._issue(request)
         key = request.headers.get("Idempotency-Key", "").strip()

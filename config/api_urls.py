@@ -7,7 +7,10 @@ registration (the one with the list).
 
 from typing import Any
 
-from django.urls import include, path
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, include, path, re_path, resolve
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -31,8 +34,30 @@ router = Router()
 for prefix, viewset, basename in [*ACCOUNTS, *CONTRACTS, *KPIS, *SETTLEMENTS, *CORE]:
     router.register(prefix, viewset, basename=basename)
 
+NO_SUCH_PATH = "没有这个地址 / no such API path"
+
+
+@csrf_exempt  # it changes nothing; a POST with a session cookie still gets JSON
+def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /api/ answers 404 in JSON, as the API's other errors do (an id
+    the router's pattern does not take, like ``statements/0.5/``, would get Django's HTML
+    page). A path that only lacks its final slash is redirected to it, as APPEND_SLASH
+    does for paths nothing matches."""
+    if settings.APPEND_SLASH and not request.path_info.endswith("/"):
+        try:
+            match = resolve(request.path_info + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return JsonResponse(
+        {"detail": NO_SUCH_PATH}, status=404, json_dumps_params={"ensure_ascii": False}
+    )
+
+
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^(?P<rest>.*)$", api_not_found),
 ]

@@ -11,10 +11,13 @@ from typing import Any
 
 from django import forms
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.messages import AMOUNT_FORMAT, DATE_RANGE, PERIOD_INVALID, PERIOD_RANGE
 from core.periods import EARLIEST_DAY, FIRST_YEAR, LAST_YEAR, LATEST_DAY, Period, PeriodOutOfRange
+
+TRUE_OR_FALSE = "应为 true 或 false / must be true or false"
 
 MAX_ID = 2**63 - 1  # what a BigAutoField holds; beyond it an id is bad input, not a 500
 
@@ -56,6 +59,46 @@ def day_in_range(value: date) -> None:
 # unless it is given validators of its own. Set here, where every app's API imports its
 # fields from, so no serializer can forget it.
 serializers.DateField.default_validators = [day_in_range]
+
+_char_to_internal_value = serializers.CharField.to_internal_value
+
+
+def _text_only(field: serializers.CharField, data: Any) -> str:
+    """Text fields take text: DRF would turn a JSON number into a string ("0"), so a body
+    the schema calls wrong would pass. A form field is always text, so forms still work."""
+    if not isinstance(data, str):
+        field.fail("invalid")
+    return _char_to_internal_value(field, data)  # type: ignore[no-any-return]
+
+
+# Every CharField of the API (and its kin: e-mail, URL, slug, periods), set here likewise.
+serializers.CharField.to_internal_value = _text_only  # type: ignore[method-assign]
+
+_bool_to_internal_value = serializers.BooleanField.to_internal_value
+
+
+def _true_or_false(field: serializers.BooleanField, data: Any) -> bool:
+    """A boolean is JSON true or false, or the text "true" / "false" of a form; DRF would
+    also read 0, 1, "yes", "on" and more."""
+    if isinstance(data, str) and data.strip().lower() in ("true", "false"):
+        return data.strip().lower() == "true"
+    if not isinstance(data, bool):
+        field.fail("invalid", input=data)
+    return _bool_to_internal_value(field, data)  # type: ignore[no-any-return]
+
+
+serializers.BooleanField.to_internal_value = _true_or_false  # type: ignore[method-assign]
+
+
+class NullOnOutput:
+    """Mixin for a field every request must give that a response may show empty, as
+    null: a superuser's ``role`` and ``organization`` (superusers have neither). The
+    schema marks it nullable in responses only (``common.api.schema``)."""
+
+    def to_representation(self, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        return super().to_representation(value)  # type: ignore[misc]
 
 
 class StrictDecimalField(serializers.DecimalField):
@@ -115,6 +158,7 @@ class PeriodField(serializers.CharField):
             raise  # unreachable: fail() raises
 
 
+@extend_schema_field({"type": "integer", "minimum": 1})
 class IdFilter(filters.Filter):
     """``?agreement=3``: a whole number within an id's range, else 400 (never a 500)."""
 
@@ -133,6 +177,31 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+
+class TrueFalseField(forms.Field):
+    """``true`` or ``false`` (also ``1``/``0``); empty is no filter; anything else is bad
+    input (Django's NullBooleanField reads every unknown word as "no filter")."""
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def clean(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, str) and value.strip().lower() in self.VALUES:
+            return self.VALUES[value.strip().lower()]
+        raise forms.ValidationError(TRUE_OR_FALSE)
+
+
+class TrueFalseFilter(filters.BooleanFilter):
+    """``?revoked=true``: true or false, else 400."""
+
+    field_class = TrueFalseField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The REST framework BooleanFilter's widget reads every unknown word as None.
+        kwargs["widget"] = forms.TextInput
+        super().__init__(*args, **kwargs)
 
 
 class PeriodFormField(forms.CharField):

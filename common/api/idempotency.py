@@ -36,6 +36,8 @@ IDEMPOTENCY_KEY_BUSY = (
 WAIT_SECONDS = 30.0
 STALE_AFTER = timedelta(minutes=10)
 _POLL_FIRST, _POLL_MAX = 0.02, 0.25
+# Set on view methods that honour the header, so the schema can document it.
+_MARK = "accepts_idempotency_key"
 
 
 def _fingerprint(request: Any) -> str:
@@ -158,4 +160,17 @@ def idempotent(view_method: Any) -> Any:
             _release(claim)
         return response
 
+    setattr(wrapper, _MARK, True)
     return wrapper
+
+
+def honours_idempotency_key(view_method: Any) -> Any:
+    """Mark a view method that honours ``Idempotency-Key`` through a helper it calls
+    (the schema documents the header and its 422 for it, as for ``@idempotent``)."""
+    setattr(view_method, _MARK, True)
+    return view_method
+
+
+def accepts_idempotency_key(view_method: Any) -> bool:
+    """Whether a view method honours ``Idempotency-Key`` (for the schema)."""
+    return bool(getattr(view_method, _MARK, False))

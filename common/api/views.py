@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers, viewsets
 from rest_framework.validators import UniqueValidator
 
-from common.api.fields import IdFilter
+from common.api.fields import IdFilter, TrueFalseFilter
 from common.api.scoping import ScopedViewSetMixin
 from common.models import Event, Holiday
 
@@ -37,6 +37,7 @@ class HolidaySerializer(serializers.ModelSerializer):
 
 class HolidayFilter(filters.FilterSet):
     year = IdFilter(field_name="date", lookup_expr="year", max_value=9999)  # a whole number
+    is_working_day = TrueFalseFilter(field_name="is_working_day")
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
 

@@ -364,7 +364,18 @@ REST_FRAMEWORK = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "代运营结算 / Agency settlements API",
+    # The title names the package client generators make ("agency_settlements_api_client"),
+    # so it stays ASCII; common/api/schema.py explains the generator and hooks.
+    "TITLE": "Agency Settlements API",
+    "DESCRIPTION": (
+        "The integration API of 代运营结算 (agency settlements): agreements, sales and KPIs, "
+        "month-end runs, statements, payments and penalties. JSON in and out; money as "
+        'strings with two decimals ("2793.00"), dates YYYY-MM-DD, periods YYYY-MM, time '
+        "zone Asia/Shanghai. Authenticate with `Authorization: Token <key>`. Lists are "
+        "paginated (`page`, `page_size`). An object outside your scope answers 404. "
+        'Errors: 400 `{"field": ["message"]}`, every other error `{"detail": "..."}`. '
+        "POSTs that create something take an `Idempotency-Key` header."
+    ),
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -372,7 +383,18 @@ SPECTACULAR_SETTINGS = {
     # The contract is public; every operation in it still needs a token.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids start after /api/v1/: "statements", "statements_list".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # English whatever the request's language, JSON bodies, documented errors.
+    "DEFAULT_GENERATOR_CLASS": "common.api.schema.EnglishSchemaGenerator",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.schema.json_request_bodies",
+        "common.api.schema.error_responses",
+        "common.api.schema.request_component_names",
+    ],
 }
 
 LOGGING = {

@@ -41,9 +41,9 @@ def _price(**kwargs: Any) -> MoneyField:
 
 class ProductSerializer(serializers.ModelSerializer):
     brand = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
-    factory_price = _price(help_text="出厂价, valid today.")
-    distributor_price = _price(help_text="经销价, valid today.")
-    min_retail_price = _price(help_text="最低零售价, valid today.")
+    factory_price = _price(help_text="Factory price (出厂价), valid today.")
+    distributor_price = _price(help_text="Distributor price (经销价), valid today.")
+    min_retail_price = _price(help_text="Minimum retail price (最低零售价), valid today.")
     valid_from = serializers.DateField(
         write_only=True,
         required=False,

@@ -26,7 +26,9 @@ UNKNOWN_TERM = msg.UNKNOWN_TERM
 
 
 class B2BCommissionTermsSerializer(serializers.Serializer):
-    monthly_service_fee = MoneyField(required=False, help_text="外包服务费 per month.")
+    monthly_service_fee = MoneyField(
+        required=False, help_text="The monthly service fee (外包服务费)."
+    )
     min_distributors = serializers.IntegerField(required=False)
     min_cartons = serializers.IntegerField(required=False)
     min_sales_amount = MoneyField(required=False)

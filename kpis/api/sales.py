@@ -28,6 +28,7 @@ from common.api.fields import (
     IdFilter,
     MoneyField,
     PeriodFilter,
+    TrueFalseFilter,
     id_value,
 )
 from common.api.idempotency import idempotent
@@ -219,7 +220,7 @@ class SaleLineFilter(filters.FilterSet):
     agreement = IdFilter(field_name="agreement_id")
     period = PeriodFilter(method="filter_period")
     channel = filters.ChoiceFilter(choices=SaleLine.Channel.choices)
-    price_violation = filters.BooleanFilter()
+    price_violation = TrueFalseFilter()
     product = filters.CharFilter(field_name="product__sku", help_text="SKU")
 
     class Meta:

@@ -334,11 +334,10 @@ class StatementViewSet(
     @extend_schema(
         summary="Dispute an issued statement with a comment (brand finance, or staff)",
         description="By the receipt deadline. The payment due date is cleared while the "
-        "dispute is open. Send JSON, or multipart with `attachments` (files).",
-        request={
-            "application/json": DisputeRequestSerializer,
-            "multipart/form-data": DisputeUploadSerializer,
-        },
+        "dispute is open. Multipart, with `attachments` (files) if any; a JSON body "
+        '`{"comment", "disputed_on"}` without attachments is accepted too.',
+        # One media type: client generators mishandle a body offered in two.
+        request={"multipart/form-data": DisputeUploadSerializer},
         responses=STATE_RESPONSES,
     )
     @action(
