@@ -580,3 +580,30 @@ def test_a_statements_detail_exports_from_its_page(setup):
     assert rows[1][1] == "TEA-1" and rows[1][3] == 100
     setup_fee = Statement.objects.get(agreement=agreement, kind="setup_fee")
     assert client.get(url("detail_xlsx", setup_fee)).status_code == 404
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+def test_the_list_shows_money_and_overdue_days_in_red(setup, today, staff):
+    client, _agreement, draft = setup
+    statement = _issue(draft, staff)
+    services.payment_record(
+        statement=statement, amount=Decimal("793.00"), paid_on=date(2026, 9, 8), by=staff
+    )
+    today(date(2026, 9, 30))  # due 2026-09-20: ten days overdue
+    changelist = reverse("admin:settlements_statement_changelist")
+    response = client.get(changelist + "?kind__exact=monthly", **EN)
+    content = response.content.decode()
+    row = content[content.index(f">{statement.number}<") :]
+    row = row[: row.index("</tr>")]
+    assert "¥2,793.00" in row and "¥2,000.00" in row  # total and outstanding
+    assert "Sept. 20, 2026" in row
+    assert "10 days" in row and "bg-red-100" in row  # a red badge, with the days
+    assert "Confirmed by silence" in row and "Partially paid" in row
+    assert "icon-yes" not in content and "check_circle" not in row
+    today(date(2026, 9, 20))  # due today: not overdue
+    response = client.get(changelist + "?kind__exact=monthly", **EN)
+    content = response.content.decode()
+    row = content[content.index(f">{statement.number}<") :]
+    assert "bg-red-100" not in row[: row.index("</tr>")]
