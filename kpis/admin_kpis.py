@@ -363,7 +363,7 @@ class KpiRecordAdmin(ScopedAdminMixin, ModelAdmin):
     @admin.display(description=_("Withholding"))
     def waived(self, obj):
         # Only a waiver is worth a mark: an empty cell is the usual case, not a red cross.
-        return gettext("Waived") if obj.waivers.all() else ""
+        return gettext("Withholding waived") if obj.waivers.all() else ""
 
     @admin.display(description=_("Evaluation"))
     def evaluation_detail(self, obj):
