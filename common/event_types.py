@@ -58,6 +58,10 @@ EVENT_TYPES = {
     ),
     "flag.dispute_unanswered": _("Dispute unanswered past the reply deadline"),
     "daily_run.failed": _("Daily job: some steps failed"),
+    "webhook.created": _("Webhook added"),
+    "webhook.changed": _("Webhook changed"),
+    "webhook.deleted": _("Webhook deleted"),
+    "webhook.disabled": _("Webhook disabled after failing repeatedly"),
 }
 
 BRAND_VISIBLE = frozenset(

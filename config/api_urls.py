@@ -57,6 +57,7 @@ def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("v1/", include("integrations.api_urls")),  # webhooks/ (integrations.api)
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^(?P<rest>.*)$", api_not_found),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "contracts",
     "kpis",
     "settlements",
+    "integrations",
     "demo",
 ]
 
@@ -188,6 +189,7 @@ _SIDEBAR_GROUPS = [
             (_("Calendar overrides"), "calendar_month", "core.Holiday"),
             (_("Users"), "group", "accounts.User"),
             (_("API tokens"), "key", "accounts.ApiToken"),
+            (_("Webhooks"), "webhook", "integrations.WebhookSubscription"),
         ],
     ),
 ]
@@ -243,6 +245,11 @@ EMAIL_BACKEND = env(
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="settlements@localhost")
 # Where brand users reach the client portal: the base of the links in e-mails.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Where staff reach the admin: the base of the links in webhook robot messages.
+ADMIN_BASE_URL = env("ADMIN_BASE_URL", default=PORTAL_BASE_URL)
+# Webhooks are never posted to private, loopback, link-local or reserved addresses (SSRF);
+# local and test settings let loopback through (integrations.security).
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
 
 # Celery: without a broker, tasks run in-process so a laptop needs no Redis.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
@@ -322,6 +329,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stranded-work": {
         "task": "settlements.tasks.sweep_task",
         "schedule": crontab(minute="*/5"),
+    },
+    # Webhook tries that are due (backoff) or whose task was lost: integrations.services.
+    "webhook-deliveries": {
+        "task": "integrations.tasks.webhook_dispatch_task",
+        "schedule": crontab(minute="*"),
     },
 }
 # The sweeper queues work again once it is this old; it gives up (marks failed) after

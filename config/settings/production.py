@@ -26,3 +26,5 @@ STORAGES = {
 }
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL")  # links in e-mails must point at the real portal
+ADMIN_BASE_URL = env("ADMIN_BASE_URL", default=PORTAL_BASE_URL)
+WEBHOOKS_ALLOW_LOOPBACK = False  # never post webhooks to this machine (SSRF)
