@@ -91,7 +91,9 @@ class WebhookDelivery(models.Model):
     event_id = models.UUIDField(_("event id"), default=uuid.uuid4)
     event_type = models.CharField(_("event type"), max_length=40)
     # The audit-trail event it came from (a plain id: the event is not this tenant's row).
-    source_event = models.PositiveBigIntegerField(_("audit event id"), null=True, blank=True)
+    source_event = models.PositiveBigIntegerField(
+        _("audit event id"), null=True, blank=True, db_index=True
+    )
     body = models.TextField(_("body"))
     is_test = models.BooleanField(_("test event"), default=False)
     status = models.CharField(

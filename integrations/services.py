@@ -434,22 +434,32 @@ def webhook_test_send(*, subscription: WebhookSubscription, by: Any = None) -> W
 
 
 def _backfill(current: Any) -> int:
-    """Deliveries of recent events whose listener never ran."""
-    if not WebhookSubscription.objects.filter(active=True).exists():
+    """Deliveries of recent events whose listener never ran: events of the types and
+    agencies some active webhook wants, with no delivery yet."""
+    subscriptions = list(WebhookSubscription.objects.filter(active=True))
+    wanted_types = {event_type for s in subscriptions for event_type in s.events or []}
+    actions = [action for action, event_type in ACTION_TYPES.items() if event_type in wanted_types]
+    if not actions:
         return 0
-    events = (
+    agencies = {s.organization_id for s in subscriptions}
+    candidates = list(
         Event.objects.filter(
-            action__in=list(ACTION_TYPES),
+            action__in=actions,
             at__gte=current - BACKFILL,
             at__lte=current - timedelta(minutes=1),
         )
-        .exclude(
-            pk__in=WebhookDelivery.objects.filter(source_event__isnull=False).values("source_event")
-        )
-        .order_by("at", "pk")[:BATCH]
+        .filter(Q(agreement__isnull=True) | Q(agreement__agency_id__in=agencies))
+        .order_by("-at", "-pk")[:BATCH]
+    )
+    made_for = set(
+        WebhookDelivery.objects.filter(
+            source_event__in=[event.pk for event in candidates]
+        ).values_list("source_event", flat=True)
     )
     made = 0
-    for event in events:
+    for event in candidates:
+        if event.pk in made_for:
+            continue
         try:
             made += len(events_fan_out(event))
         except Exception:

@@ -82,9 +82,16 @@ def post(
         )
         response = connection.getresponse()
         raw = response.read(MAX_ANSWER_BYTES)
-        text = raw.decode(response.headers.get_content_charset() or "utf-8", errors="replace")
+        text = _text(raw, response.headers.get_content_charset())
         return Answer(response.status, text, took(), location=response.getheader("Location") or "")
-    except (OSError, http.client.HTTPException, ssl.SSLError, ValueError) as error:
+    except Exception as error:  # the network, TLS, a malformed answer: a failed try
         return Answer(None, f"{type(error).__name__}: {error}", took())
     finally:
         connection.close()
+
+
+def _text(raw: bytes, charset: str | None) -> str:
+    try:
+        return raw.decode(charset or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        return raw.decode("utf-8", errors="replace")

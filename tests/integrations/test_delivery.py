@@ -239,3 +239,41 @@ def test_the_target_is_checked_again_at_delivery(world, receiver, committed, set
     assert receiver.received == []
     assert delivery.status == "pending" and delivery.last_status_code is None
     assert "127.0.0.1" in delivery.last_error and "refused" in delivery.last_error
+
+
+def test_the_guides_python_snippet_verifies_a_real_delivery(world, receiver, committed):
+    """docs/integrations.md's verification code, run as it is written."""
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[2] / "docs/integrations.md").read_text()
+    snippet = guide.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(snippet, "integrations.md", "exec"), namespace)
+    namespace["SECRET"] = SECRET.encode()
+    subscribe(world.a, receiver.url, ["statement.issued"])
+    _issue(world.a, committed)
+    got = receiver.received[0]
+    event = namespace["verified_event"](got.body, got.headers["X-Signature"])
+    assert event["type"] == "statement.issued"
+    with pytest.raises(ValueError):
+        namespace["verified_event"](got.body + b" ", got.headers["X-Signature"])
+
+
+def test_the_dispatcher_looks_only_at_events_some_webhook_wants(world, receiver, monkeypatch):
+    """Events of agencies or types no webhook wants are not re-examined every minute, so
+    a busy hour of them cannot hide the one that needs a delivery."""
+    subscribe(world.b, receiver.url, ["statement.issued"])
+    from common.events import event_record
+
+    a_statement = draft(world.a.agreement)
+    for _ in range(hooks.BATCH + 5):
+        event_record(action="statement.issued", obj=a_statement, agreement=world.a.agreement)
+    b_statement = draft(world.b.agreement)
+    services.statement_issue(statement=b_statement, issued_on=TODAY, by=None)
+    _later(monkeypatch, 120)
+    fanned = []
+    real = hooks.events_fan_out
+    monkeypatch.setattr(hooks, "events_fan_out", lambda event: fanned.append(event) or real(event))
+    assert hooks.webhook_deliveries_dispatch()["made"] == 1
+    assert {event.agreement_id for event in fanned} == {world.b.agreement.pk}
+    assert len(receiver.received) == 0  # made; queued after the commit (none in this test)
