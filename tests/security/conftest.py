@@ -15,6 +15,8 @@ from accounts.models import Organization, User
 from common import clock
 from contracts.models import Agreement
 from core.periods import Period
+from integrations.models import WebhookDelivery
+from integrations.services import webhook_subscription_create
 from kpis.models import Promotion
 from kpis.services import kpi_record_save, sale_line_record
 from settlements import services
@@ -45,6 +47,7 @@ class Tenant:
             self.objects["statement"].number,
             self.objects["promotion"].code,
             self.staff.username,
+            self.objects["webhook"].name,
         ]
 
 
@@ -96,6 +99,17 @@ def _tenant(tag: str) -> Tenant:
         statement=statement, amount=Decimal("1.00"), reason=f"{tag} 减免"
     )
     run = services.statement_run_start(period="2026-10", by=staff, dispatch=False)
+    webhook = webhook_subscription_create(
+        organization=agency,
+        name=f"{tag} webhook",
+        url=f"http://127.0.0.1:9/{tag.lower()}",
+        events=["statement.issued"],
+        format="wecom",
+        by=staff,
+    )
+    WebhookDelivery.objects.create(
+        subscription=webhook, event_type="statement.issued", body="{}", status="failed"
+    )
     return Tenant(
         tag=tag,
         agency=agency,
@@ -112,6 +126,7 @@ def _tenant(tag: str) -> Tenant:
             "statement": statement,
             "waiver": waiver,
             "run": run,
+            "webhook": webhook,
         },
     )
 
