@@ -60,5 +60,5 @@ urlpatterns = [
     path("v1/", include("integrations.api_urls")),  # webhooks/ (integrations.api)
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    re_path(r"^(?P<rest>.*)$", api_not_found),
+    re_path(r"^(?P<rest>[\s\S]*)$", api_not_found),  # [\s\S]: newlines too
 ]

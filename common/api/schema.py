@@ -74,6 +74,7 @@ ERROR_DESCRIPTIONS = {
     "409": "The object's state forbids this, or a request with the same Idempotency-Key "
     "is still running",
     "413": "The body is larger than the server accepts",
+    "415": "The body's media type is not one this operation takes",
     "422": "This Idempotency-Key was already used with a different request",
     "429": "Too many requests: retry after the Retry-After header's seconds",
 }
@@ -191,7 +192,7 @@ def _view_facts(generator: Any) -> dict[tuple[str, str], dict[str, Any]]:
         facts[(path, method.lower())] = {
             "idempotent": accepts_idempotency_key(handler),
             "role_check": any(
-                not issubclass(permission, READ_EVERYONE)
+                permission not in READ_EVERYONE
                 for permission in getattr(view, "permission_classes", [])
             ),
             "optional_query": {"page", "page_size"}
@@ -220,12 +221,12 @@ def _error_codes(
 ) -> list[str]:
     parameters = operation.get("parameters", [])
     in_path = any(p.get("in") == "path" for p in parameters)
-    # ?format= picks a renderer: an unknown one is 404, like the path.
+    # ?format= picks a renderer: an unknown one is 404, like the path; so is a bad ?page=.
     query = {p["name"] for p in parameters if p.get("in") == "query"} - {"format"}
     has_body = "requestBody" in operation
     unsafe = method in UNSAFE_METHODS
     codes = ["401", "429"]
-    if has_body or query - {"page", "page_size"}:
+    if has_body or query - {"page"}:
         codes.append("400")
     if unsafe or facts.get("role_check"):
         codes.append("403")
@@ -234,7 +235,7 @@ def _error_codes(
     if facts.get("idempotent") or (unsafe and in_path):
         codes.append("409")
     if has_body:
-        codes.append("413")
+        codes.extend(["413", "415"])
     if facts.get("idempotent"):
         codes.append("422")
     return sorted(codes)
