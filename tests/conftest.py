@@ -1,5 +1,7 @@
 import pytest
 
+from tests.browser import chromium  # noqa: F401  (the browser tests' fixture)
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):

@@ -9,50 +9,18 @@ checked too). Every request each page
 makes is recorded; none may go to another host, and none may answer 4xx or 5xx.
 """
 
-import os
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from demo.seed import DEMO_PASSWORD, seed_demo
 from settlements.models import Statement
+from tests.browser import BROWSER_TEST, new_page
 
-# Playwright's sync API runs an asyncio loop in this thread; the test's own ORM calls are
-# still synchronous, so Django's async-safety guard must not refuse them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 15_000
 TODAY = date(2026, 11, 24)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason=f"needs Debian's chromium at {CHROMIUM}"
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -64,15 +32,8 @@ def demo(transactional_db, monkeypatch, settings):
 
 @pytest.fixture
 def admin_page(chromium, live_server):
-    context = chromium.new_context(
-        base_url=live_server.url,
-        viewport={"width": 1366, "height": 900},
-        locale="zh-CN",
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
+    with new_page(chromium, live_server) as page:
+        yield page
 
 
 class Traffic:

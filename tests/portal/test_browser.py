@@ -6,7 +6,6 @@ its PDF, confirms it through the confirmation step and switches to English; a vi
 finds no confirm button, and another brand's statement answers 404.
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,40 +13,9 @@ import pytest
 from accounts.models import User
 from demo.seed import DEMO_PASSWORD, seed_demo
 from settlements.models import Statement
+from tests.browser import BROWSER_TEST, new_page
 
-# Playwright's sync API runs an asyncio loop in this thread; the test's own ORM calls are
-# still synchronous, so Django's async-safety guard must not refuse them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 15_000
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason=f"needs Debian's chromium at {CHROMIUM}"
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -63,16 +31,8 @@ def demo(transactional_db, today, settings):
 
 @pytest.fixture
 def portal_page(chromium, live_server):
-    context = chromium.new_context(
-        base_url=live_server.url,
-        viewport={"width": 1280, "height": 900},
-        locale="zh-CN",
-        accept_downloads=True,
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
+    with new_page(chromium, live_server, width=1280, accept_downloads=True) as page:
+        yield page
 
 
 def log_in(page, username: str) -> None:
