@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("core", "common", "accounts", "contracts", "kpis", "settlements", "integrations", "demo")
+PACKAGES = (
+    "core",
+    "common",
+    "accounts",
+    "contracts",
+    "kpis",
+    "settlements",
+    "integrations",
+    "demo",
+)
 NAME = re.compile(r"`((?:" + "|".join(PACKAGES) + r")(?:\.[A-Za-z_][A-Za-z0-9_]*)+)`")
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
