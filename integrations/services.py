@@ -50,8 +50,9 @@ BACKOFF = (60, 300, 1800, 7200, 21600)
 MAX_TRIES = len(BACKOFF) + 1
 # Deliveries failed in a row (each after all its tries) that disable a subscription.
 DISABLE_AFTER = 10
-# How long a worker holds a delivery while it posts (the post's timeout is 5 s).
-LEASE = timedelta(seconds=60)
+# How long a worker holds a delivery while it posts: longer than the task may run (its
+# hard time limit, tasks.LIMITS), so a slow try is never taken over while it still runs.
+LEASE = timedelta(seconds=120)
 # A delivery queued this long ago and still pending lost its task: queue it again.
 REQUEUE_AFTER = timedelta(minutes=10)
 # The dispatcher makes missing deliveries for events this recent (and at least a minute
@@ -372,7 +373,9 @@ def _failed_in_a_row(subscription_id: int) -> None:
                 obj=subscription,
                 detail={"failed_in_a_row": subscription.consecutive_failures},
             )
-            transaction.on_commit(partial(webhook_disabled_notify, subscription=subscription))
+            transaction.on_commit(
+                partial(webhook_disabled_notify, subscription=subscription), robust=True
+            )
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> str:
