@@ -3,12 +3,13 @@ admin's workbench without typing a URL after logging in.
 
 Playwright drives Debian's chromium (headless) against pytest-django's live server, in
 Chinese. The agency, its brand with two products and one staff user exist; everything
-else is done on the pages by clicking sidebar items, buttons and links: an agreement of
-each kind is added and activated (the activation says what it billed), a sales file made
-from the import page's own CSV template is imported for each agreement that takes sales,
-the B2B month's KPI record is added through the chooser (pre-filled from those sales),
-the closed month is run, its statements issued from their pages, a payment recorded, and
-the brand's written dispute recorded and answered. Each step checks the database and
+else is done on the pages by clicking sidebar items, buttons and links (``page.goto``
+refuses after login): an agreement of each kind is added and activated (the activation
+says what it billed), a sales file made from the import page's own CSV template is
+imported for each agreement that takes sales, the B2B month's KPI record is added
+through the chooser (pre-filled from those sales), the closed month is run, its
+statements issued from their pages, a payment recorded, and the brand's written dispute
+recorded and answered. Each step checks the database and
 what the page says (messages in Chinese, money as ¥1,234.56).
 
 A second test reads the workbench and a statement's page in English: no Chinese on them
@@ -170,12 +171,17 @@ def submit_action(page, name: str) -> None:
     page.wait_for_url(re.compile(r"/admin/settlements/statement/\d+/change/$"))
 
 
+def typed_a_url(url: str, **options) -> None:
+    raise AssertionError(f"typed {url}: staff reach every page by clicking")
+
+
 # --- the month --------------------------------------------------------------------------------
 
 
 def test_staff_run_a_month_without_typing_a_url(page, agency, tmp_path):
     brand = agency["brand"]
     admin_log_in(page, "xiaoli", PASSWORD)
+    page.goto = typed_a_url  # from here on, every page is reached by a click
     expect(page.locator("#workbench")).to_contain_text(f"{AGENCY}，截至 {TODAY_ZH}。")
 
     # --- an agreement of each kind, then activate all three ------------------------------
