@@ -10,11 +10,12 @@ to say (``HEALTHZ_STRANDED`` names its function), so ``common`` imports no domai
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -84,4 +85,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ok"})
     return JsonResponse(
         {"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503
+    )
+
+
+GUIDE = Path(settings.BASE_DIR) / "docs" / "integrations.md"
+
+
+def integration_guide(request: HttpRequest) -> HttpResponse:
+    """The integrators' guide (docs/integrations.md) as served text, linked from the API
+    docs: tokens, idempotency keys, pagination, errors, webhooks and the chat robots."""
+    return HttpResponse(
+        GUIDE.read_text(encoding="utf-8"), content_type="text/markdown; charset=utf-8"
     )

@@ -64,3 +64,12 @@ def test_no_document_points_outside_the_repository(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert "../shared" not in text
     assert "shared/DOMAIN" not in text and "shared/API" not in text
+
+
+def test_the_integration_guide_is_served_and_linked_from_the_api_docs(client):
+    guide = client.get("/api/guide/")
+    assert guide.status_code == 200
+    assert guide["Content-Type"].startswith("text/markdown")
+    assert "X-Signature" in guide.content.decode()
+    schema = client.get("/api/schema/?format=json").json()
+    assert "/api/guide/" in schema["info"]["description"]

@@ -386,7 +386,9 @@ SPECTACULAR_SETTINGS = {
         "zone Asia/Shanghai. Authenticate with `Authorization: Token <key>`. Lists are "
         "paginated (`page`, `page_size`). An object outside your scope answers 404. "
         'Errors: 400 `{"field": ["message"]}`, every other error `{"detail": "..."}`. '
-        "POSTs that create something take an `Idempotency-Key` header."
+        "POSTs that create something take an `Idempotency-Key` header. Webhooks, their "
+        "signatures and the 企业微信 / 钉钉 robots: the integration guide at "
+        "[/api/guide/](/api/guide/)."
     ),
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
