@@ -15,6 +15,9 @@ operation shares, so no view has to repeat it and no new view can forget it:
   ``common.api.errors`` and DRF produce: 400 ``ValidationError``, the others ``Error``
   (``{"detail": "..."}``), and the ``Idempotency-Key`` header where a view honours it.
 
+``NullOnOutputExtension`` marks ``common.api.fields.NullOnOutput`` fields (a superuser's
+role and organization) nullable in responses only.
+
 Tags come from the first path segment after ``/api/v1/`` (``SCHEMA_PATH_PREFIX``), so
 operations are grouped by resource.
 """
