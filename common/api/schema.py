@@ -192,7 +192,8 @@ def _view_facts(generator: Any) -> dict[tuple[str, str], dict[str, Any]]:
     for path, _regex, method, callback in generator.endpoints or []:
         view = generator.create_view(callback, method)
         handler = getattr(view, getattr(view, "action", None) or method.lower(), None)
-        facts[(path, method.lower())] = {
+        # The served paths name a primary key {id} (SCHEMA_COERCE_PATH_PK); endpoints {pk}.
+        facts[(path.replace("{pk}", "{id}"), method.lower())] = {
             "idempotent": accepts_idempotency_key(handler),
             "role_check": any(
                 permission not in READ_EVERYONE
