@@ -4,17 +4,13 @@ Money cells are numbers formatted ``¥#,##0.00`` (Excel adds and sorts them), da
 date cells; the caller gives a queryset already cut to the user's scope and filters.
 """
 
-import io
 from typing import Any
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 
-MONEY_FORMAT = '"¥"#,##0.00'
-DATE_FORMAT = "yyyy-mm-dd"
+from common.xlsx import xlsx_table
+
 CHUNK = 2_000
 
 COLUMNS = [
@@ -37,42 +33,39 @@ COLUMNS = [
 ]
 
 
+MONEY_COLUMNS = (6, 7, 8, 9, 10, 11)
+DATE_COLUMNS = (0,)
+
+
 def sale_lines_xlsx(queryset: Any) -> bytes:
     """One sheet: a header row in the active language, then one row per line."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(gettext("Sale lines"))
-    for index, (_title, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append([str(title) for title, _width in COLUMNS])
-
-    def cell(value: Any, number_format: str) -> WriteOnlyCell:
-        written = WriteOnlyCell(sheet, value=value)
-        written.number_format = number_format
-        return written
-
     yes = gettext("Yes")
     lines = queryset.select_related("agreement__brand", "product").order_by("sold_on", "pk")
-    for line in lines.iterator(chunk_size=CHUNK):
-        sheet.append(
-            [
-                cell(line.sold_on, DATE_FORMAT),
-                line.agreement.number,
-                line.agreement.brand.name,
-                line.product.sku,
-                line.product.name,
-                line.quantity,
-                cell(line.unit_price, MONEY_FORMAT),
-                cell(line.amount, MONEY_FORMAT),
-                cell(line.factory_price, MONEY_FORMAT),
-                cell(line.distributor_price, MONEY_FORMAT),
-                cell(line.tax, MONEY_FORMAT),
-                cell(line.logistics, MONEY_FORMAT),
-                str(line.get_channel_display()),
-                line.distributor,
-                line.external_ref,
-                yes if line.price_violation else "",
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    rows = (
+        [
+            line.sold_on,
+            line.agreement.number,
+            line.agreement.brand.name,
+            line.product.sku,
+            line.product.name,
+            line.quantity,
+            line.unit_price,
+            line.amount,
+            line.factory_price,
+            line.distributor_price,
+            line.tax,
+            line.logistics,
+            str(line.get_channel_display()),
+            line.distributor,
+            line.external_ref,
+            yes if line.price_violation else "",
+        ]
+        for line in lines.iterator(chunk_size=CHUNK)
+    )
+    return xlsx_table(
+        title=gettext("Sale lines"),
+        columns=COLUMNS,
+        rows=rows,
+        money=MONEY_COLUMNS,
+        dates=DATE_COLUMNS,
+    )

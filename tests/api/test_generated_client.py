@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -214,6 +215,6 @@ def test_a_month_through_the_generated_client(generated, live_server, world, mon
         client=brand, id=statement.id, as_of=date(2026, 10, 31)
     )
     assert isinstance(penalty, m.Penalty)
-    assert penalty.days_overdue > 0 and float(penalty.penalty) > 0
-    assert penalty.outstanding == f"{float(confirmed.total_due) - 100:.2f}"
+    assert penalty.days_overdue > 0 and Decimal(penalty.penalty) > 0
+    assert Decimal(penalty.outstanding) == Decimal(confirmed.total_due) - Decimal("100.00")
     print(f"a month through the generated client: {time.monotonic() - started:.1f} s")
