@@ -39,6 +39,28 @@ class Organization(models.Model):
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # A brand's invoicing details (开票信息), kept current by its finance users.
+    invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)
+    tax_id = models.CharField(_("taxpayer ID"), max_length=20, blank=True)
+    invoice_address_phone = models.CharField(
+        _("invoice address and phone"), max_length=300, blank=True
+    )
+    invoice_bank_account = models.CharField(
+        _("invoice bank and account"), max_length=300, blank=True
+    )
+    # Names and accounts the brand pays from, matched against bank transactions.
+    payer_names = models.JSONField(
+        _("payer names"),
+        default=list,
+        blank=True,
+        help_text=_("Other names the brand pays from (a parent company, a shop's company)."),
+    )
+    payer_accounts = models.JSONField(
+        _("payer accounts"),
+        default=list,
+        blank=True,
+        help_text=_("Bank account numbers the brand pays from."),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from contracts import validation as msg
-from core.money import ZERO
+from core.money import VAT_RATES, ZERO
 
 
 def money_field(verbose_name: str, **kwargs: object) -> models.DecimalField:
@@ -246,7 +246,44 @@ class Agreement(models.Model):
         return self.terminated_on or self.ends_on
 
 
-class B2BCommissionTerms(models.Model):
+class CommonTerms(models.Model):
+    """Terms every kind shares: the VAT rate of the agency's invoices, payment only after
+    the invoice (收到发票后付款), and the cure period after a breach notice."""
+
+    class VatRate(models.TextChoices):
+        GENERAL = "0.06", _("6% (general taxpayer, modern services)")
+        SMALL_3 = "0.03", _("3% (small-scale taxpayer)")
+        SMALL_1 = "0.01", _("1% (small-scale taxpayer, reduced)")
+        NONE = "0", _("0 (no VAT)")
+
+    vat_rate = models.DecimalField(
+        _("VAT rate"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.06"),
+        help_text=_("The rate on the agency's invoices: 0.06, 0.03, 0.01 or 0."),
+    )
+    invoice_before_payment = models.BooleanField(
+        _("payment only after the invoice"),
+        default=False,
+        help_text=_("Nothing is overdue until an invoice for the full total is recorded."),
+    )
+    invoice_payment_working_days = models.PositiveSmallIntegerField(
+        _("payment after the invoice (working days)"), default=5
+    )
+    cure_days = models.PositiveSmallIntegerField(
+        _("cure period after a breach notice (calendar days)"), default=15
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        if self.vat_rate is not None and Decimal(self.vat_rate) not in VAT_RATES:
+            raise ValidationError({"vat_rate": msg.VAT_RATE_NOT_ALLOWED})
+
+
+class B2BCommissionTerms(CommonTerms):
     """Terms of a B2B distributor-recruitment agreement (seed b2b-commission-agreement)."""
 
     agreement = models.OneToOneField(
@@ -289,7 +326,7 @@ class B2BCommissionTerms(models.Model):
         return _("B2B terms of {number}").format(number=self.agreement.number)
 
 
-class RevenueShareTerms(models.Model):
+class RevenueShareTerms(CommonTerms):
     """Terms of a revenue-share agreement (seed part 2): default 70:30 and a setup fee."""
 
     agreement = models.OneToOneField(
@@ -346,6 +383,7 @@ class RevenueShareTerms(models.Model):
         return _("Revenue share terms of {number}").format(number=self.agreement.number)
 
     def clean(self) -> None:
+        super().clean()
         if self.agency_ratio is not None and not (0 <= self.agency_ratio <= 1):
             raise ValidationError({"agency_ratio": msg.RATIO_OUT_OF_RANGE})
         for day_field in ("issue_by_day", "payment_day", "payment_window_start_day"):
@@ -354,7 +392,7 @@ class RevenueShareTerms(models.Model):
                 raise ValidationError({day_field: "1–28"})
 
 
-class ConsultingTerms(models.Model):
+class ConsultingTerms(CommonTerms):
     """Terms of a fixed-fee consulting agreement (seed parts 3–4)."""
 
     agreement = models.OneToOneField(

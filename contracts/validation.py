@@ -59,3 +59,6 @@ PERIOD_OUTSIDE_AGREEMENT = (
     "期间 {period} 不在协议期内（{starts_on} 至 {ends_on}）。"
     "/ Period {period} has no day inside the agreement ({starts_on} to {ends_on})."
 )
+VAT_RATE_NOT_ALLOWED = (
+    "增值税税率只能是 0.06、0.03、0.01 或 0。/ The VAT rate must be 0.06, 0.03, 0.01 or 0."
+)

@@ -35,8 +35,44 @@ PRINCIPAL_NEGATIVE = "A principal cannot be negative (got {principal})."
 PENALTY_RATE_NEGATIVE = "A penalty rate cannot be negative (got {rate})."
 AMOUNT_TOO_LARGE_FOR_CAPITALS = "Amount too large to write in Chinese capitals (got {amount})."
 
+VAT_RATE_NOT_ALLOWED = "A VAT rate must be one of 0.06, 0.03, 0.01 or 0 (got {rate})."
+TOTAL_NEGATIVE = "A total cannot be negative (got {total})."
+
+# The VAT rates an agency's invoice may carry: 6% (modern services, general taxpayer),
+# 3% or 1% (small-scale taxpayer) and 0.
+VAT_RATES = (Decimal("0.06"), Decimal("0.03"), Decimal("0.01"), Decimal("0"))
+
 # Enough digits that products of amounts, rates and day counts are exact.
 _EXACT_PRECISION = 60
+
+
+@dataclass(frozen=True)
+class VatSplit:
+    """A total with tax (价税合计) split for the invoice: ``without_tax + tax == total``."""
+
+    rate: Decimal
+    without_tax: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def vat_split(*, total: Decimal, rate: Decimal) -> VatSplit:
+    """Split a total that includes VAT: without tax = total ÷ (1 + rate) rounded half-up,
+    tax = total − without tax. The split never changes the total.
+
+    >>> vat_split(total=Decimal("2793.00"), rate=Decimal("0.06"))
+    VatSplit(rate=Decimal('0.06'), without_tax=Decimal('2634.91'), tax=Decimal('158.09'), total=Decimal('2793.00'))
+    """
+    amount = to_money(total)
+    if amount < 0:
+        raise ValueError(TOTAL_NEGATIVE.format(total=amount))
+    vat = Decimal(rate)
+    if vat not in VAT_RATES:
+        raise ValueError(VAT_RATE_NOT_ALLOWED.format(rate=rate))
+    with localcontext() as context:
+        context.prec = _EXACT_PRECISION
+        without_tax = quantize_money(amount / (1 + vat))
+    return VatSplit(rate=vat, without_tax=without_tax, tax=amount - without_tax, total=amount)
 
 
 def quantize_money(value: Decimal) -> Decimal:

@@ -204,6 +204,11 @@ class Statement(models.Model):
     penalty_rate_per_day = models.DecimalField(
         _("penalty rate per day"), max_digits=8, decimal_places=5, default=Decimal("0")
     )
+    # The agreement's VAT rate when the statement was made; the split it gives is shown,
+    # never owed (core.money.vat_split).
+    vat_rate = models.DecimalField(
+        _("VAT rate"), max_digits=4, decimal_places=2, default=Decimal("0.06")
+    )
     figures = models.JSONField(_("figures"), default=dict, blank=True)
     snapshot = models.JSONField(_("snapshot at issue"), default=dict, blank=True)
     calendar_note = models.CharField(_("calendar note"), max_length=300, blank=True)

@@ -25,7 +25,52 @@ TERMS_NOT_OBJECT = "terms 必须是对象。/ terms must be a JSON object."
 UNKNOWN_TERM = msg.UNKNOWN_TERM
 
 
-class B2BCommissionTermsSerializer(serializers.Serializer):
+class CommonTermsSerializer(serializers.Serializer):
+    """The terms every kind shares."""
+
+    vat_rate = serializers.ChoiceField(
+        choices=["0.06", "0.03", "0.01", "0"],
+        required=False,
+        error_messages={"invalid_choice": msg.VAT_RATE_NOT_ALLOWED},
+        help_text='The VAT rate of the agency\'s invoices: "0.06" (default), "0.03", "0.01" or "0". '
+        "Statements show their total split at this rate; it never changes what is owed.",
+    )
+    invoice_before_payment = serializers.BooleanField(
+        required=False,
+        help_text="Payment falls due only after an invoice for the full total (default false).",
+    )
+    invoice_payment_working_days = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=366,
+        help_text="With invoice_before_payment: working days after the invoice (default 5).",
+    )
+    cure_days = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=366,
+        help_text="Calendar days to cure a breach after a written notice (default 15).",
+    )
+
+    def to_internal_value(self, data: Any) -> Any:
+        values = super().to_internal_value(data)
+        if "vat_rate" in values:
+            values["vat_rate"] = Decimal(values["vat_rate"])
+        return values
+
+    def to_representation(self, instance: Any) -> Any:
+        values = super().to_representation(instance)
+        if values.get("vat_rate") is not None:
+            values["vat_rate"] = _rate_text(Decimal(str(values["vat_rate"])))
+        return values
+
+
+def _rate_text(rate: Decimal) -> str:
+    """``0.06`` as "0.06" and ``0.00`` as "0", the choices' own spelling."""
+    return "0" if rate == 0 else f"{rate:.2f}"
+
+
+class B2BCommissionTermsSerializer(CommonTermsSerializer):
     monthly_service_fee = MoneyField(
         required=False, help_text="The monthly service fee (外包服务费)."
     )
@@ -46,7 +91,7 @@ class B2BCommissionTermsSerializer(serializers.Serializer):
     )
 
 
-class RevenueShareTermsSerializer(serializers.Serializer):
+class RevenueShareTermsSerializer(CommonTermsSerializer):
     agency_ratio = RatioField(
         max_digits=12,  # wide, so that 12 is refused by the range with the domain message
         decimal_places=4,
@@ -76,7 +121,7 @@ class InstallmentSerializer(serializers.Serializer):
     working_days = serializers.IntegerField(required=False, min_value=0, max_value=366)
 
 
-class ConsultingTermsSerializer(serializers.Serializer):
+class ConsultingTermsSerializer(CommonTermsSerializer):
     total_fee = MoneyField(required=False)
     installments = InstallmentSerializer(
         many=True, required=False, help_text="Adding up to 100; default 50% signing, 50% end."
@@ -170,6 +215,7 @@ class TermsField(serializers.Field):
             terms = SimpleNamespace(
                 total_fee=terms.total_fee,  # type: ignore[union-attr]
                 installments=list(agreement.installments.all()),
+                **{name: getattr(terms, name) for name in CommonTermsSerializer().fields},
             )
         return dict(TERMS_READ_SERIALIZERS[agreement.kind](terms).data)
 

@@ -23,6 +23,12 @@ pytestmark = pytest.mark.django_db
 
 PRODUCTS = "/api/v1/products/"
 AGREEMENTS = "/api/v1/agreements/"
+COMMON_TERMS = {
+    "vat_rate": "0.06",
+    "invoice_before_payment": False,
+    "invoice_payment_working_days": 5,
+    "cure_days": 15,
+}
 
 
 def _ids(response):
@@ -247,6 +253,10 @@ def test_agreement_detail_shows_terms_money_rates_and_dates(world, clients):
         "payment_working_days": 3,
         "termination_overdue_days": 15,
         "dispute_reply_working_days": 5,
+        "vat_rate": "0.06",
+        "invoice_before_payment": False,
+        "invoice_payment_working_days": 5,
+        "cure_days": 15,
     }
 
 
@@ -338,6 +348,10 @@ def test_create_b2b_with_terms_and_products(world, clients):
         "min_daily_inquiries": "10",
         "min_conversion_rate": "0.02",
         "dispute_reply_working_days": 5,
+        "vat_rate": "0.06",
+        "invoice_before_payment": False,
+        "invoice_payment_working_days": 5,
+        "cure_days": 15,
     }
 
 
@@ -359,6 +373,7 @@ def test_create_consulting_with_installments(world, clients):
     body = response.json()
     assert body["penalty_rate_per_day"] == "0.005"
     assert body["terms"] == {
+        **COMMON_TERMS,
         "total_fee": "50000.00",
         "installments": [
             {"percent": "30", "due_from": "signing", "working_days": 3},
@@ -487,6 +502,7 @@ def test_patch_a_draft_and_its_terms(world, clients):
     assert body["title"] == "品牌咨询"
     assert body["penalty_rate_per_day"] == "0.004"
     assert body["terms"] == {
+        **COMMON_TERMS,
         "total_fee": "60000.00",
         "installments": [{"percent": "100", "due_from": "end", "working_days": 3}],
     }
@@ -793,3 +809,18 @@ def test_renewal_months_are_kept_within_sane_bounds(world, clients):
         response = _post_agreement(clients["staff_a"], world, **changes)
         assert response.status_code == 400
         assert set(response.json()) == set(changes)
+
+
+def test_common_terms_are_written_and_the_vat_rate_is_one_of_four(world, clients):
+    staff = clients["staff_a"]
+    draft = f.agreement("consulting_fixed_fee", brand_org=world["brand_a1"])
+    url = f"{AGREEMENTS}{draft.pk}/"
+    response = staff.patch(url, {"terms": {"vat_rate": "0.03", "cure_days": 20}}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["terms"]["vat_rate"] == "0.03"
+    assert response.json()["terms"]["cure_days"] == 20
+    refused = staff.patch(url, {"terms": {"vat_rate": "0.13"}}, format="json")
+    assert refused.status_code == 400
+    assert "terms.vat_rate" in refused.json()
+    draft.refresh_from_db()
+    assert str(draft.terms.vat_rate) == "0.03"
