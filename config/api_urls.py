@@ -15,9 +15,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ROUTES as ACCOUNTS
+from banking.api import ROUTES as BANKING
 from common.api.views import ROUTES as CORE
 from contracts.api import ROUTES as CONTRACTS
 from kpis.api import ROUTES as KPIS
+from receivables.api import ROUTES as RECEIVABLES
 from settlements.api import ROUTES as SETTLEMENTS
 
 
@@ -31,7 +33,7 @@ class Router(DefaultRouter):
 
 
 router = Router()
-for prefix, viewset, basename in [*ACCOUNTS, *CONTRACTS, *KPIS, *SETTLEMENTS, *CORE]:
+for prefix, viewset, basename in [*ACCOUNTS, *CONTRACTS, *KPIS, *SETTLEMENTS, *BANKING, *RECEIVABLES, *CORE]:
     router.register(prefix, viewset, basename=basename)
 
 NO_SUCH_PATH = "没有这个地址 / no such API path"

@@ -1,7 +1,7 @@
 """/portal/ — the client portal for brand owners (甲方): dashboard, statements, sales, KPIs,
 and the login and password pages."""
 
-from django.urls import path
+from django.urls import include, path
 
 from accounts import portal as accounts_portal
 from kpis import portal as kpis_portal
@@ -11,6 +11,7 @@ from settlements.portal.detail import StatementDetailXlsxView
 app_name = "portal"
 
 urlpatterns = [
+    path("", include("receivables.portal_urls")),  # receivables, balance confirmations
     path("", settlements_portal.DashboardView.as_view(), name="dashboard"),
     # Signing in and out, passwords.
     path("login/", accounts_portal.PortalLoginView.as_view(), name="login"),

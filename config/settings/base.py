@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "contracts",
     "kpis",
     "settlements",
+    "banking",
+    "receivables",
     "integrations",
     "demo",
 ]

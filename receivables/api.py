@@ -1,0 +1,5 @@
+"""receivables/ and balance-confirmations/."""
+
+from typing import Any
+
+ROUTES: list[tuple[str, Any, str]] = []
