@@ -33,7 +33,15 @@ class Router(DefaultRouter):
 
 
 router = Router()
-for prefix, viewset, basename in [*ACCOUNTS, *CONTRACTS, *KPIS, *SETTLEMENTS, *BANKING, *RECEIVABLES, *CORE]:
+for prefix, viewset, basename in [
+    *ACCOUNTS,
+    *CONTRACTS,
+    *KPIS,
+    *SETTLEMENTS,
+    *BANKING,
+    *RECEIVABLES,
+    *CORE,
+]:
     router.register(prefix, viewset, basename=basename)
 
 NO_SUCH_PATH = "没有这个地址 / no such API path"

@@ -1,0 +1,1 @@
+"""Bank transactions in the admin."""

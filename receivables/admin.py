@@ -1,0 +1,1 @@
+"""Receivables and balance confirmations in the admin."""

@@ -1,0 +1,1 @@
+"""The brand portal's receivables and balance-confirmation views."""
