@@ -246,22 +246,25 @@ class Agreement(models.Model):
         return self.terminated_on or self.ends_on
 
 
+VAT_RATE_CHOICES = [
+    (Decimal("0.06"), _("6% (general taxpayer, modern services)")),
+    (Decimal("0.03"), _("3% (small-scale taxpayer)")),
+    (Decimal("0.01"), _("1% (small-scale taxpayer, reduced)")),
+    (Decimal("0.00"), _("0 (no VAT)")),
+]
+
+
 class CommonTerms(models.Model):
     """Terms every kind shares: the VAT rate of the agency's invoices, payment only after
     the invoice (收到发票后付款), and the cure period after a breach notice."""
-
-    class VatRate(models.TextChoices):
-        GENERAL = "0.06", _("6% (general taxpayer, modern services)")
-        SMALL_3 = "0.03", _("3% (small-scale taxpayer)")
-        SMALL_1 = "0.01", _("1% (small-scale taxpayer, reduced)")
-        NONE = "0", _("0 (no VAT)")
 
     vat_rate = models.DecimalField(
         _("VAT rate"),
         max_digits=4,
         decimal_places=2,
         default=Decimal("0.06"),
-        help_text=_("The rate on the agency's invoices: 0.06, 0.03, 0.01 or 0."),
+        choices=VAT_RATE_CHOICES,
+        help_text=_("The rate on the agency's invoices; it never changes what is owed."),
     )
     invoice_before_payment = models.BooleanField(
         _("payment only after the invoice"),
