@@ -19,6 +19,7 @@ from banking.api import ROUTES as BANKING
 from common.api.views import ROUTES as CORE
 from contracts.api import ROUTES as CONTRACTS
 from kpis.api import ROUTES as KPIS
+from obligations.api import ROUTES as OBLIGATIONS
 from receivables.api import ROUTES as RECEIVABLES
 from settlements.api import ROUTES as SETTLEMENTS
 
@@ -38,6 +39,7 @@ for prefix, viewset, basename in [
     *CONTRACTS,
     *KPIS,
     *SETTLEMENTS,
+    *OBLIGATIONS,
     *BANKING,
     *RECEIVABLES,
     *CORE,

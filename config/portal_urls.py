@@ -12,6 +12,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", include("receivables.portal_urls")),  # receivables, balance confirmations
+    path("", include("obligations.portal_urls")),  # obligations, approvals, breach notices
     path("", settlements_portal.DashboardView.as_view(), name="dashboard"),
     # Signing in and out, passwords.
     path("login/", accounts_portal.PortalLoginView.as_view(), name="login"),

@@ -110,7 +110,13 @@ class FeeWaiver(models.Model):
 
 
 class Promotion(models.Model):
-    """A promotion the brand approved: sales linked to it may go below minimum retail."""
+    """A promotion plan: once the brand approved it, sales linked to it within its dates
+    may go below the minimum retail price (down to its price floor, if it has one)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the brand's approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     agreement = models.ForeignKey(
         "contracts.Agreement",
@@ -122,7 +128,18 @@ class Promotion(models.Model):
     name = models.CharField(_("name"), max_length=200)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-    approved_by_brand_on = models.DateField(_("approved by the brand on"))
+    approved_by_brand_on = models.DateField(_("approved by the brand on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.APPROVED
+    )
+    price_floor = models.DecimalField(
+        _("price floor"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The lowest unit price the promotion allows; blank for no floor."),
+    )
 
     class Meta:
         ordering = ["agreement", "-starts_on"]

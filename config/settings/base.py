@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "contracts",
     "kpis",
+    "obligations",
     "settlements",
     "banking",
     "receivables",

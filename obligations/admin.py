@@ -1,0 +1,1 @@
+"""Obligations in the admin."""

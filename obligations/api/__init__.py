@@ -1,0 +1,5 @@
+"""obligations/ and breach-notices/."""
+
+from typing import Any
+
+ROUTES: list[tuple[str, Any, str]] = []

@@ -1,0 +1,1 @@
+"""The brand portal's obligations pages."""
