@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from common.calendar import work_calendar
 from contracts.models import Agreement
@@ -23,7 +23,7 @@ from core.workdays import WorkCalendar
 from settlements import calculations as calc
 from settlements import daily_rules
 from settlements import messages as msg
-from settlements.models import DailyRun, Statement, StatementDemand
+from settlements.models import DailyRun, PenaltyWaiver, Statement, StatementDemand
 
 # The agreements settled by monthly statement; consulting agreements have one-off bills.
 SETTLED_KINDS = (Agreement.Kind.B2B_COMMISSION, Agreement.Kind.REVENUE_SHARE)
@@ -229,39 +229,73 @@ class Receivable:
         return self.outstanding + self.penalty
 
 
+def _sums_by(queryset: Any, key: str, amount: str) -> dict[int, Decimal]:
+    """``{key id: Σ amount}`` over ``queryset`` in one query."""
+    rows = queryset.values(key).annotate(total=Sum(amount)).values_list(key, "total")
+    return {pk: total or ZERO for pk, total in rows}
+
+
 def receivables_as_of(*, as_of: date, statements: Any = None) -> list[Receivable]:
     """Every open item issued by ``as_of`` with principal still owed, aged as of that date.
 
     ``statements`` narrows the items (a brand's, an agency's, the user's scope); disputed
-    items come in their own bucket (``core.ageing``), oldest due first.
+    items come in their own bucket (``core.ageing``), oldest due first (no due date last).
+    An item with no due date yet (awaiting receipt or an invoice) is ``not_due``.
+
+    Four queries whatever the number of items: the items, their payments, the waivers and
+    the penalty notices issued by ``as_of`` (a notice issued later bills nothing yet).
     """
-    items = (statements if statements is not None else Statement.objects.all()).open()
-    items = (
-        items.filter(issued_on__lte=as_of)
-        .select_related("agreement__brand", "agreement__revenue_share_terms")
+    items = list(
+        (statements if statements is not None else Statement.objects.all())
+        .open()
+        .filter(issued_on__lte=as_of)
+        .select_related("agreement__brand")
         .prefetch_related("payments")
-        .order_by("payment_due_on", "issued_on", "pk")
+        .order_by(F("payment_due_on").asc(nulls_last=True), "issued_on", "pk")
+    )
+    ids = [statement.pk for statement in items]
+    waived = _sums_by(PenaltyWaiver.objects.filter(statement_id__in=ids), "statement", "amount")
+    billed = _sums_by(
+        Statement.objects.filter(
+            kind=Statement.Kind.PENALTY, penalty_of_id__in=ids, issued_on__lte=as_of
+        ).exclude(status=Statement.Status.VOID),
+        "penalty_of",
+        "total_due",
     )
     found = []
     for statement in items:
-        state = statement_penalty(statement=statement, as_of=as_of)
-        if state.outstanding <= ZERO:
+        facts = _payment_facts(statement)
+        outstanding = statement.total_due - sum(
+            (p.amount for p in facts if p.paid_on <= as_of), ZERO
+        )
+        if outstanding <= ZERO:
             continue
+        due_on = statement.payment_due_on
+        rate = statement.penalty_rate_per_day
+        accrued = (
+            penalty_as_of(
+                principal=statement.total_due,
+                due_on=due_on,
+                rate_per_day=rate,
+                payments=facts,
+                as_of=as_of,
+            )
+            if due_on is not None and rate > 0
+            else ZERO
+        )
         disputed = statement.status == Statement.Status.DISPUTED
         found.append(
             Receivable(
                 statement=statement,
-                due_on=statement.payment_due_on,
-                outstanding=state.outstanding,
+                due_on=due_on,
+                outstanding=outstanding,
                 penalty=calc.penalty_notice_amount(
-                    penalty_to_date=state.penalty, already_billed=state.billed, waived=state.waived
+                    penalty_to_date=accrued,
+                    already_billed=billed.get(statement.pk, ZERO),
+                    waived=waived.get(statement.pk, ZERO),
                 ),
-                days_past_due=0
-                if disputed
-                else ageing.days_past_due(due_on=statement.payment_due_on, as_of=as_of),
-                bucket=ageing.ageing_bucket(
-                    due_on=statement.payment_due_on, as_of=as_of, disputed=disputed
-                ),
+                days_past_due=0 if disputed else ageing.days_past_due(due_on=due_on, as_of=as_of),
+                bucket=ageing.ageing_bucket(due_on=due_on, as_of=as_of, disputed=disputed),
             )
         )
     return found
