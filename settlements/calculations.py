@@ -632,6 +632,52 @@ def payment_due_on(
     return calendar.next_working_day(due_on)
 
 
+@dataclass(frozen=True)
+class InvoiceFact:
+    """An invoice that counts (not reversed): its date and its amount with tax."""
+
+    issued_on: date
+    amount: Decimal
+
+
+def invoiced_in_full_on(*, total: Decimal, invoices: Sequence[InvoiceFact]) -> date | None:
+    """The date of the invoice that brings the invoiced total up to ``total`` (invoices
+    taken in date order); None while they add up to less. Nothing to invoice (a total of
+    0) needs no invoice: None as well, since no date follows from one."""
+    invoiced = ZERO
+    for invoice in sorted(invoices, key=lambda i: i.issued_on):
+        invoiced += invoice.amount
+        if total > 0 and invoiced >= total:
+            return invoice.issued_on
+    return None
+
+
+def payment_due_after_invoice(
+    *,
+    contract_due_on: date | None,
+    total: Decimal,
+    invoices: Sequence[InvoiceFact],
+    invoice_before_payment: bool,
+    invoice_payment_working_days: int,
+    calendar: WorkCalendar,
+) -> date | None:
+    """The payment due date under the term ``invoice_before_payment`` (收到发票后付款).
+
+    Without the term: the contract's due date, unchanged. With it: the later of the
+    contract's due date and ``invoice_payment_working_days`` working days after the
+    invoice that completes the total, moved to a working day; None (nothing is due, so
+    nothing is overdue) until the invoices cover the total. No contract due date (a
+    disputed statement) is no due date either way.
+    """
+    if contract_due_on is None or not invoice_before_payment or total <= 0:
+        return contract_due_on
+    full_on = invoiced_in_full_on(total=total, invoices=invoices)
+    if full_on is None:
+        return None
+    after_invoice = calendar.add_working_days(full_on, invoice_payment_working_days)
+    return calendar.next_working_day(max(contract_due_on, after_invoice))
+
+
 def deemed_confirmed_on(
     *, receipt_due_on: date, confirmed_on: date | None, disputed: bool, as_of: date
 ) -> date | None:

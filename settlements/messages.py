@@ -65,3 +65,44 @@ ATTACHMENT_TOO_LARGE = "{name} 超过 {max_mb} MB / {name} is larger than {max_m
 ATTACHMENT_TYPE = "{name}：只接受 {allowed} 文件 / {name}: only {allowed} files are accepted"
 ATTACHMENT_EMPTY = "{name} 是空文件 / {name} is empty"
 DAILY_RUN_FAILED = "每日任务有 {count} 处失败 / the daily job failed on {count} rows"
+# --- invoices (发票) ---------------------------------------------------------------------
+INVOICE_STATEMENT_STATE = (
+    "只能对已出具且未作废的账单登记发票（当前：{status}）"
+    "/ an invoice is recorded only on an issued, non-void bill (now {status})"
+)
+INVOICE_KIND = "请选择发票种类 / choose the kind of invoice"
+INVOICE_NUMBER_DIGITAL = "数电发票号码为 20 位数字 / a digital invoice number has exactly 20 digits"
+INVOICE_NUMBER_PAPER = "纸质发票号码为 8 位数字 / a paper invoice number has exactly 8 digits"
+INVOICE_NUMBER_TAKEN = "发票号码 {number} 已登记 / invoice number {number} is already recorded"
+INVOICE_BEFORE_ISSUE = "开票日期不能早于账单出具日期 {issued_on} / the invoice date cannot be before the bill's issue date {issued_on}"
+INVOICE_OVER_TOTAL = (
+    "发票合计将超过账单总额：尚可开票 {available} "
+    "/ the invoices would add up to more than the bill's total: {available} is left to invoice"
+)
+INVOICE_TAX_RANGE = (
+    "税额不能为负，也不能超过价税合计 / the tax cannot be negative or more than the amount with tax"
+)
+INVOICE_FILE_REQUIRED = (
+    "请上传发票文件（PDF、OFD 或 XML）/ the invoice file (PDF, OFD or XML) is required"
+)
+INVOICE_FILE_TOO_LARGE = "{name} 超过 {max_mb} MB / {name} is larger than {max_mb} MB"
+INVOICE_FILE_EMPTY = "{name} 是空文件 / {name} is empty"
+INVOICE_FILE_TYPE = (
+    "{name}：内容不是 PDF、OFD 或 XML 发票文件 "
+    "/ {name}: the content is not a PDF, OFD or XML invoice file"
+)
+INVOICE_FILE_MISMATCH = (
+    "{name}：文件内容是 {actual}，与扩展名不符 "
+    "/ {name}: the content is {actual}, which does not match the file name"
+)
+INVOICE_XML_DTD = (
+    "{name}：XML 不能含 DOCTYPE 或实体声明 / {name}: XML with a DOCTYPE or entities is refused"
+)
+INVOICE_ALREADY_REVERSED = "发票 {number} 已红冲 / invoice {number} is already reversed"
+INVOICE_RED_SAME = (
+    "红字发票号码不能与原发票相同 / the red invoice's number must differ from the invoice's"
+)
+INVOICE_REVERSE_BEFORE = "红冲日期不能早于开票日期 {issued_on} / the reversal cannot be dated before the invoice of {issued_on}"
+INVOICES_TO_REVERSE = (
+    "对账单作废，发票待红冲：{numbers} / statement voided: invoices to be reversed: {numbers}"
+)

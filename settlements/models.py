@@ -1,5 +1,6 @@
 """Statements (对账单) and their lines, payments, penalty waivers, demands, expenses, runs."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,6 +13,18 @@ from kpis.models import period_field
 
 def money(verbose_name: str, **kwargs: object) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+
+
+def recorded_by_field() -> models.ForeignKey:
+    """Who recorded a payment or an invoice (kept when the user is deleted: null)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
 
 
 class StatementRun(models.Model):
@@ -200,6 +213,9 @@ class Statement(models.Model):
     agency_reply = models.TextField(_("agency reply"), blank=True)
     replied_on = models.DateField(_("replied on"), null=True, blank=True)
     payment_due_on = models.DateField(_("payment due on"), null=True, blank=True, db_index=True)
+    # The due date the contract gives; payment_due_on follows it, later under the term
+    # invoice_before_payment (settlements.services.invoices.payment_due_apply).
+    contract_due_on = models.DateField(_("contract due date"), null=True, blank=True)
     total_due = money(_("total due"), default=ZERO)
     penalty_rate_per_day = models.DecimalField(
         _("penalty rate per day"), max_digits=8, decimal_places=5, default=Decimal("0")
@@ -296,14 +312,7 @@ class Payment(models.Model):
         help_text=_("The voided version this payment was first recorded on."),
         verbose_name=_("moved from"),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = recorded_by_field()
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
@@ -556,3 +565,77 @@ class DailyRun(models.Model):
     def records_made(self) -> int:
         """How many records the run made, over all rules."""
         return sum(int(rule.get("count", 0)) for rule in self.summary.values())
+
+
+def invoice_upload_to(invoice: "Invoice", filename: str) -> str:
+    """Stored under a random name (the brand downloads it under the invoice's number)."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"invoices/{invoice.issued_on:%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class Invoice(models.Model):
+    """An invoice (发票) the agency issued against a statement, penalty notice or bill.
+
+    Recorded through ``settlements.services.invoice_record``: the non-reversed invoices
+    of a statement never add up to more than its total. Voiding the statement marks them
+    for red-letter reversal (红冲) until the red invoice's number is recorded.
+    """
+
+    class Kind(models.TextChoices):
+        VAT_SPECIAL_DIGITAL = "vat_special_digital", _("Digital special VAT invoice")
+        VAT_NORMAL_DIGITAL = "vat_normal_digital", _("Digital ordinary VAT invoice")
+        VAT_SPECIAL_PAPER = "vat_special_paper", _("Paper special VAT invoice")
+        VAT_NORMAL_PAPER = "vat_normal_paper", _("Paper ordinary VAT invoice")
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        TO_REVERSE = "to_reverse", _("To be reversed")
+        REVERSED = "reversed", _("Reversed")
+
+    DIGITAL_KINDS = (Kind.VAT_SPECIAL_DIGITAL, Kind.VAT_NORMAL_DIGITAL)
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("statement")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    number = models.CharField(_("invoice number"), max_length=20, db_index=True)
+    issued_on = models.DateField(_("invoice date"))
+    amount = money(_("amount with tax"))
+    tax_amount = money(_("tax amount"))
+    file = models.FileField(_("file"), upload_to=invoice_upload_to, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ISSUED, db_index=True
+    )
+    red_number = models.CharField(_("red invoice number"), max_length=20, blank=True)
+    reversed_on = models.DateField(_("reversed on"), null=True, blank=True)
+    recorded_by = recorded_by_field()
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+
+    class Meta:
+        ordering = ["statement", "issued_on", "pk"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="invoice_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tax_amount__gte=0, tax_amount__lte=models.F("amount")),
+                name="invoice_tax_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_digital(self) -> bool:
+        return self.kind in self.DIGITAL_KINDS
+
+    @property
+    def counts(self) -> bool:
+        """Whether it counts towards the statement's invoiced total (not reversed)."""
+        return self.status != self.Status.REVERSED

@@ -34,6 +34,14 @@ from settlements.services.daily import (
 )
 from settlements.services.demands import statement_demand
 from settlements.services.expenses import expense_record
+from settlements.services.invoices import (
+    awaits_invoice,
+    invoice_record,
+    invoice_reverse,
+    invoiced_amount,
+    invoices_mark_to_reverse,
+    payment_due_apply,
+)
 from settlements.services.monthly import (
     Generated,
     MonthlyComputation,
@@ -89,11 +97,17 @@ __all__ = [
     "expense_record",
     "flags_as_of",
     "flags_log_new",
+    "awaits_invoice",
     "installment_bills_due_from_end",
     "installment_bills_issue",
+    "invoice_record",
+    "invoice_reverse",
+    "invoiced_amount",
+    "invoices_mark_to_reverse",
     "issue_deadline_of",
     "monthly_compute",
     "one_off_bills_on_activation",
+    "payment_due_apply",
     "payment_record",
     "penalty_notice_issue",
     "penalty_notices_due",

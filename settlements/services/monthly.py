@@ -32,6 +32,7 @@ from settlements.services._common import (
     replace_lines,
     versioned,
 )
+from settlements.services.invoices import payment_due_apply
 from settlements.services.payments import payment_status_update
 
 
@@ -290,9 +291,10 @@ def statement_issue(*, statement: Statement, by: Any, issued_on: date | None = N
             issued_on=issued_on, terms=terms, calendar=calendar
         )
         # Until the brand answers, the due date assumes confirmation by silence.
-        statement.payment_due_on = calc.payment_due_on(
+        statement.contract_due_on = calc.payment_due_on(
             period=period, confirmed_on=statement.receipt_due_on, terms=terms, calendar=calendar
         )
+    payment_due_apply(statement, calendar)  # after the invoice, if the terms say so
     statement.status = Statement.Status.ISSUED
     statement.issued_on = issued_on
     statement.snapshot = build_snapshot(agreement)

@@ -19,9 +19,11 @@ from settlements.models import Statement
 from settlements.services._common import (
     enqueue_issued_notice,
     enqueue_pdf,
+    iso_or_none,
     next_number,
     replace_lines,
 )
+from settlements.services.invoices import payment_due_apply
 
 
 def _one_off_issue(
@@ -55,6 +57,7 @@ def _one_off_issue(
                 status=Statement.Status.ISSUED,
                 issued_on=issued_on,
                 payment_due_on=due_on,
+                contract_due_on=due_on,
                 total_due=amount,
                 figures=figures,
                 penalty_rate_per_day=penalty_rate,
@@ -67,6 +70,8 @@ def _one_off_issue(
     except IntegrityError:
         return None
     replace_lines(statement, [line])
+    if payment_due_apply(statement, calendar):  # after the invoice, if the terms say so
+        statement.save(update_fields=["payment_due_on"])
     event_record(
         action="statement.issued",
         obj=statement,
@@ -76,7 +81,7 @@ def _one_off_issue(
             "kind": kind,
             "installment": installment_number,
             "total_due": str(amount),
-            "payment_due_on": due_on.isoformat(),
+            "payment_due_on": iso_or_none(statement.payment_due_on),
         },
     )
     enqueue_pdf(statement)

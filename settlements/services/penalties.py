@@ -29,6 +29,7 @@ from settlements.services._common import (
     replace_lines,
     statement_lock,
 )
+from settlements.services.invoices import payment_due_apply
 
 
 @transaction.atomic
@@ -58,6 +59,7 @@ def penalty_notice_issue(
         return None
     issued_on = min(clock.today(), max(issued_on or as_of, statement.issued_on or as_of))
     calendar = work_calendar()
+    due_on = calendar.add_working_days(issued_on, calc.PENALTY_NOTICE_WORKING_DAYS)
     base = next_number(issued_on.year)
     notice = Statement.objects.create(
         number=base,
@@ -70,7 +72,8 @@ def penalty_notice_issue(
         status=Statement.Status.ISSUED,
         issued_on=issued_on,
         total_due=amount,
-        payment_due_on=calendar.add_working_days(issued_on, calc.PENALTY_NOTICE_WORKING_DAYS),
+        payment_due_on=due_on,
+        contract_due_on=due_on,
         penalty_rate_per_day=Decimal("0"),
         figures={
             "principal_statement": statement.number,
@@ -86,6 +89,8 @@ def penalty_notice_issue(
         snapshot=build_snapshot(statement.agreement),
         calendar_note=calendar_note(calendar),
     )
+    if payment_due_apply(notice, calendar):  # after the invoice, if the terms say so
+        notice.save(update_fields=["payment_due_on"])
     replace_lines(
         notice,
         [

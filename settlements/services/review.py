@@ -28,6 +28,7 @@ from settlements.services._common import (
     statement_lock,
     versioned,
 )
+from settlements.services.invoices import invoices_mark_to_reverse, payment_due_apply
 from settlements.services.monthly import monthly_version_create
 
 
@@ -36,12 +37,13 @@ def _set_confirmed(statement: Statement, confirmed_on: date) -> None:
     assert statement.period is not None  # a monthly statement
     calendar = work_calendar()
     statement.confirmed_on = confirmed_on
-    statement.payment_due_on = calc.payment_due_on(
+    statement.contract_due_on = calc.payment_due_on(
         period=Period.parse(statement.period),
         confirmed_on=confirmed_on,
         terms=schedule_terms(statement.agreement),
         calendar=calendar,
     )
+    payment_due_apply(statement, calendar)
     note = calendar_note(calendar)
     if note and note not in statement.calendar_note:
         statement.calendar_note = (statement.calendar_note + " " + note).strip()
@@ -186,7 +188,7 @@ def statement_dispute(
     statement.dispute_comment = comment.strip()
     # Payment falls due only after confirmation: no due date while the dispute is open,
     # so no penalty, overdue flag, reminder or termination right runs on it.
-    statement.payment_due_on = None
+    statement.payment_due_on = statement.contract_due_on = None
     statement.withdrawn_on = None
     statement.agency_reply = ""
     statement.replied_on = None
@@ -327,6 +329,7 @@ def statement_void(*, statement: Statement, by: Any, reason: str) -> Statement:
         agreement=statement.agreement,
         message=reason.strip(),
     )
+    invoices_mark_to_reverse(statement=statement, by=by)  # for red-letter reversal (红冲)
     return statement
 
 
@@ -357,7 +360,8 @@ def statement_correct(*, statement: Statement, by: Any) -> Statement:
         kind=statement.kind,
         installment_number=statement.installment_number,
         total_due=statement.total_due,
-        payment_due_on=statement.payment_due_on,
+        payment_due_on=statement.contract_due_on,
+        contract_due_on=statement.contract_due_on,
         figures=statement.figures,
         penalty_rate_per_day=statement.penalty_rate_per_day,
         previous_version=statement,
@@ -368,6 +372,8 @@ def statement_correct(*, statement: Statement, by: Any) -> Statement:
         corrected,
         [calc.Line(line.kind, line.description, line.amount) for line in statement.lines.all()],
     )
+    if payment_due_apply(corrected):  # no invoice yet on the new version
+        corrected.save(update_fields=["payment_due_on"])
     event_record(
         action="statement.generated",
         obj=corrected,
