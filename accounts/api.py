@@ -16,6 +16,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.invoicing import INVOICING_FIELDS, invoicing_details_clean
 from accounts.models import ApiToken, BankAccount, Organization, User
 from accounts.selectors import organizations_for_user, users_for_user
 from accounts.tokens import api_token_issue, api_token_revoke
@@ -24,6 +25,7 @@ from common.api.idempotency import honours_idempotency_key, idempotent
 from common.api.permissions import is_agency_side
 from common.events import event_record
 from common.models import IdempotencyRecord
+from core.exceptions import RuleViolation
 
 AGENCY_BY_SUPERUSER_ONLY = (
     "只有超级管理员可以创建代运营方。/ Only a superuser can create an agency organization."
@@ -68,6 +70,27 @@ class OrganizationSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="For a brand: the agency that serves it (agency staff: always their own).",
     )
+    # A brand's invoicing details (开票信息); an agency leaves them empty.
+    tax_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text=(
+            "纳税人识别号: an 18-character unified social credit code (its check character "
+            "is verified) or an old 15-character tax number. Spaces are removed and letters "
+            "capitalized."
+        ),
+    )
+    payer_names = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        help_text="Names the brand pays from: at most 20, none empty, none twice.",
+    )
+    payer_accounts = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        help_text="Bank accounts the brand pays from (spaces removed): at most 20, none twice.",
+    )
 
     class Meta:
         model = Organization
@@ -79,6 +102,12 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "bank_account",
             "contact_email",
             "address",
+            "invoice_title",
+            "tax_id",
+            "invoice_address_phone",
+            "invoice_bank_account",
+            "payer_names",
+            "payer_accounts",
             "created_at",
         ]
         read_only_fields = ["created_at"]
@@ -109,6 +138,15 @@ class OrganizationSerializer(serializers.ModelSerializer):
             agency=attrs.get("agency", instance.agency if instance else None),
         )
         candidate.clean()  # brand needs an agency, an agency has none
+        try:
+            attrs.update(
+                invoicing_details_clean(
+                    kind=candidate.kind,
+                    data={name: attrs[name] for name in INVOICING_FIELDS if name in attrs},
+                )
+            )
+        except RuleViolation as error:
+            raise serializers.ValidationError(error.errors) from error
         return attrs
 
     @transaction.atomic

@@ -34,6 +34,7 @@ from core.money import ZERO
 from settlements import messages as msg
 from settlements import selectors, services
 from settlements.models import DisputeAttachment, Statement, StatementLine
+from settlements.vat import statement_vat
 
 # --- messages (module constants so tests assert them exactly) ---------------------------
 
@@ -91,6 +92,13 @@ class StatementSerializer(serializers.ModelSerializer):
     amount_paid = serializers.SerializerMethodField()
     outstanding = serializers.SerializerMethodField()
     penalty_rate_per_day = RateField(read_only=True)
+    vat_rate = RateField(
+        read_only=True, help_text="The agreement's VAT rate when the statement was made."
+    )
+    amount_without_tax = serializers.SerializerMethodField(
+        help_text="total_due ÷ (1 + vat_rate), rounded half-up; shown, never owed."
+    )
+    tax_amount = serializers.SerializerMethodField(help_text="total_due − amount_without_tax.")
     next_version = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
     dispute_attachments = DisputeAttachmentSerializer(many=True, read_only=True)
@@ -124,6 +132,9 @@ class StatementSerializer(serializers.ModelSerializer):
             "amount_paid",
             "outstanding",
             "penalty_rate_per_day",
+            "vat_rate",
+            "amount_without_tax",
+            "tax_amount",
             "figures",
             "calendar_note",
             "void_reason",
@@ -149,6 +160,14 @@ class StatementSerializer(serializers.ModelSerializer):
     @extend_schema_field(MoneyField())
     def get_outstanding(self, statement: Statement) -> str:
         return MoneyField().to_representation(statement.total_due - self._paid(statement))
+
+    @extend_schema_field(MoneyField())
+    def get_amount_without_tax(self, statement: Statement) -> str:
+        return MoneyField().to_representation(statement_vat(statement).without_tax)
+
+    @extend_schema_field(MoneyField())
+    def get_tax_amount(self, statement: Statement) -> str:
+        return MoneyField().to_representation(statement_vat(statement).tax)
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_next_version(self, statement: Statement) -> int | None:

@@ -34,6 +34,7 @@ from settlements.services._common import (
 )
 from settlements.services.invoices import payment_due_apply
 from settlements.services.payments import payment_status_update
+from settlements.vat import agreement_vat_rate
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ def monthly_version_create(
         total_due=computation.total_due,
         figures=computation.figures,
         penalty_rate_per_day=agreement.penalty_rate_per_day,
+        vat_rate=agreement_vat_rate(agreement),
         previous_version=previous,
     )
     replace_lines(statement, computation.lines)
@@ -258,7 +260,8 @@ def statement_refresh(*, statement: Statement) -> Statement:
     )
     statement.total_due = computation.total_due
     statement.figures = computation.figures
-    statement.save(update_fields=["total_due", "figures", "updated_at"])
+    statement.vat_rate = agreement_vat_rate(statement.agreement)
+    statement.save(update_fields=["total_due", "figures", "vat_rate", "updated_at"])
     replace_lines(statement, computation.lines)
     return statement
 
@@ -298,6 +301,7 @@ def statement_issue(*, statement: Statement, by: Any, issued_on: date | None = N
     statement.status = Statement.Status.ISSUED
     statement.issued_on = issued_on
     statement.snapshot = build_snapshot(agreement)
+    statement.vat_rate = agreement_vat_rate(agreement)  # the draft's last; fixed from now on
     statement.calendar_note = calendar_note(calendar) or statement.calendar_note
     statement.save()
     _move_payments_from_previous(statement, by)

@@ -23,6 +23,7 @@ from settlements.services._common import (
     next_number,
     replace_lines,
 )
+from settlements.vat import agreement_vat_rate
 from settlements.services.invoices import payment_due_apply
 
 
@@ -61,6 +62,7 @@ def _one_off_issue(
                 total_due=amount,
                 figures=figures,
                 penalty_rate_per_day=penalty_rate,
+                vat_rate=agreement_vat_rate(agreement),
                 snapshot=build_snapshot(agreement, penalty_rate_per_day=penalty_rate),
                 # Only the years this bill's own dates fell in.
                 calendar_note=fallback_note(

@@ -29,6 +29,7 @@ from settlements.services._common import (
     replace_lines,
     statement_lock,
 )
+from settlements.vat import agreement_vat_rate
 from settlements.services.invoices import payment_due_apply
 
 
@@ -75,6 +76,7 @@ def penalty_notice_issue(
         payment_due_on=due_on,
         contract_due_on=due_on,
         penalty_rate_per_day=Decimal("0"),
+        vat_rate=agreement_vat_rate(statement.agreement),
         figures={
             "principal_statement": statement.number,
             "as_of": as_of.isoformat(),

@@ -30,6 +30,7 @@ from settlements.services._common import (
 )
 from settlements.services.invoices import invoices_mark_to_reverse, payment_due_apply
 from settlements.services.monthly import monthly_version_create
+from settlements.vat import agreement_vat_rate
 
 
 def _set_confirmed(statement: Statement, confirmed_on: date) -> None:
@@ -364,6 +365,7 @@ def statement_correct(*, statement: Statement, by: Any) -> Statement:
         contract_due_on=statement.contract_due_on,
         figures=statement.figures,
         penalty_rate_per_day=statement.penalty_rate_per_day,
+        vat_rate=agreement_vat_rate(statement.agreement),  # the agreement's, at correction
         previous_version=statement,
         penalty_of=statement.penalty_of,
         penalty_as_of=statement.penalty_as_of,
