@@ -29,6 +29,7 @@ from core.money import amount_in_chinese_capitals, to_money
 from settlements import detail, pdf
 from settlements.calculations import MINIMUM_NAMES_EN, MINIMUM_NAMES_ZH
 from settlements.models import Statement
+from settlements.vat import statement_vat
 
 STATEMENT_TEMPLATE = "settlements/pdf/statement.html"
 
@@ -358,6 +359,17 @@ def _figure_rows(
     return _rows(figures, REVENUE_SHARE_FIGURES)
 
 
+def vat_rows(statement: Statement) -> list[Row]:
+    """The VAT split of the total for the agency's invoice (``settlements.vat``)."""
+    split = statement_vat(statement)
+    percent = format_percent(split.rate)
+    return [
+        Row("不含税金额", "Net of tax", format_money(split.without_tax)),
+        Row(f"税额（税率 {percent}%）", f"VAT ({percent}%)", format_money(split.tax)),
+        Row("价税合计", "Amount incl. tax", format_money(split.total)),
+    ]
+
+
 def both(texts: tuple[str, str]) -> str:
     """A (中文, English) pair as the PDF writes it: "中文 / English"."""
     zh, en = texts
@@ -576,6 +588,7 @@ def statement_context(statement: Statement) -> dict[str, Any]:
         "lines_total": format_money(lines_total),
         "total_due": format_money(statement.total_due),
         "total_due_in_words": amount_in_chinese_capitals(statement.total_due),
+        "vat_rows": vat_rows(statement),
         "figures_title": figures_title,
         "figure_rows": figure_rows,
         "date_rows": _date_rows(statement, is_draft),
