@@ -230,7 +230,21 @@ def seed_demo() -> DemoResult:
     _demo_b2b_months(result, admin, b2b)
     _demo_revenue_share_months(result, admin, revenue_share)
     _demo_statements(result, admin, [b2b, revenue_share])
+    _demo_balance_confirmation(result, admin, tea)
     return result
+
+
+def _demo_balance_confirmation(result: DemoResult, admin: User, brand: Organization) -> None:
+    """A balance confirmation (往来余额确认函) of the tea brand's open items as of today,
+    awaiting its answer in the portal (once: a second run adds none)."""
+    from receivables.models import BalanceConfirmation
+    from receivables.services import balance_confirmation_issue
+
+    today = clock.today()
+    if BalanceConfirmation.objects.filter(brand=brand).exists():
+        return
+    issued = balance_confirmation_issue(brand=brand, as_of=today, by=admin)
+    result.created.append(f"balance confirmation {issued.number} ({brand.name} {today})")
 
 
 def _demo_signing_installment_paid(admin: User, agreement: Agreement) -> None:

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -39,7 +39,7 @@ from common.api.scoping import ScopedViewSetMixin
 from core.ageing import BUCKETS
 from receivables import messages as msg
 from receivables import services
-from receivables.exports import confirmation_xlsx
+from receivables.exports import confirmation_pdf_response, confirmation_xlsx_response
 from receivables.models import BalanceConfirmation
 from receivables.selectors import Receivables, brands_for_user, receivables_for
 from settlements.detail import XLSX_CONTENT_TYPE
@@ -366,14 +366,10 @@ class BalanceConfirmationViewSet(
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, BinaryRenderer])
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
-        confirmation = self.get_object()
-        if not confirmation.pdf or not confirmation.pdf.storage.exists(confirmation.pdf.name):
+        response = confirmation_pdf_response(self.get_object())
+        if response is None:
             raise NotFound(msg.PDF_NOT_READY)
-        return FileResponse(
-            confirmation.pdf.open("rb"),
-            content_type="application/pdf",
-            filename=f"{confirmation.number}.pdf",
-        )
+        return response
 
     @extend_schema(
         summary="The balance confirmation's items as XLSX",
@@ -384,10 +380,7 @@ class BalanceConfirmationViewSet(
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, BinaryRenderer])
     def xlsx(self, request: Request, pk: str | None = None) -> HttpResponse:
-        confirmation = self.get_object()
-        response = HttpResponse(confirmation_xlsx(confirmation), content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{confirmation.number}.xlsx"'
-        return response
+        return confirmation_xlsx_response(self.get_object())
 
 
 ROUTES: list[tuple[str, Any, str]] = [

@@ -4,10 +4,12 @@ one row per item as issued, then the totals."""
 from datetime import date
 from decimal import Decimal
 
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 
 from common.xlsx import xlsx_table
 from receivables.models import BalanceConfirmation
+from settlements.detail import XLSX_CONTENT_TYPE
 from settlements.models import Statement
 from settlements.workbench import BUCKET_LABELS
 
@@ -57,4 +59,22 @@ def confirmation_xlsx(confirmation: BalanceConfirmation) -> bytes:
         money={6, 7},
         dates={3},
         freeze_header=True,
+    )
+
+
+def confirmation_xlsx_response(confirmation: BalanceConfirmation) -> HttpResponse:
+    """The items as an XLSX download (the API, the portal and the admin serve this)."""
+    response = HttpResponse(confirmation_xlsx(confirmation), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{confirmation.number}.xlsx"'
+    return response
+
+
+def confirmation_pdf_response(confirmation: BalanceConfirmation) -> FileResponse | None:
+    """The stored PDF as a download; None until a worker has rendered it."""
+    if not confirmation.pdf or not confirmation.pdf.storage.exists(confirmation.pdf.name):
+        return None
+    return FileResponse(
+        confirmation.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"{confirmation.number}.pdf",
     )

@@ -144,13 +144,14 @@ def _may_open(request: Any, label: str) -> bool:
     return admin_may_open(request, label)
 
 
-def _admin_list(title: Any, icon: str, label: str) -> dict[str, Any]:
-    """A sidebar link to a model's admin list, shown only to users who may open it."""
+def _admin_list(title: Any, icon: str, label: str, page: str = "changelist") -> dict[str, Any]:
+    """A sidebar link to a model's admin list (or another page of its admin, ``page``),
+    shown only to users who may open the list."""
     app_label, model = label.split(".")
     return {
         "title": title,
         "icon": icon,
-        "link": reverse_lazy(f"admin:{app_label}_{model.lower()}_changelist"),
+        "link": reverse_lazy(f"admin:{app_label}_{model.lower()}_{page}"),
         "permission": partial(_may_open, label=label),
     }
 
@@ -183,6 +184,13 @@ _SIDEBAR_GROUPS = [
             (_("Daily runs"), "schedule", "settlements.DailyRun"),
             (_("Approved expenses"), "payments", "settlements.Expense"),
             (_("Penalty waivers"), "money_off", "settlements.PenaltyWaiver"),
+            (
+                _("Receivables"),
+                "account_balance_wallet",
+                "receivables.BalanceConfirmation",
+                "receivables",
+            ),
+            (_("Balance confirmations"), "fact_check", "receivables.BalanceConfirmation"),
         ],
     ),
     (
@@ -331,6 +339,11 @@ CELERY_BEAT_SCHEDULE = {
     # run items, imports): settlements.services.sweeper.
     "sweep-stranded-work": {
         "task": "settlements.tasks.sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Balance confirmations whose PDF a broker outage left unrendered (receivables.tasks).
+    "sweep-balance-confirmation-pdfs": {
+        "task": "receivables.tasks.balance_confirmation_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
     # Webhook tries that are due (backoff) or whose task was lost: integrations.services.

@@ -8,7 +8,7 @@ from django.utils import translation
 from common.event_types import BRAND_VISIBLE, EVENT_TYPES, event_label
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "common", "contracts", "kpis", "settlements", "integrations")
+APPS = ("accounts", "common", "contracts", "kpis", "settlements", "integrations", "receivables")
 WRITTEN = re.compile(r'action="([a-z_]+\.[a-z_.]+)"')
 
 

@@ -19,6 +19,7 @@ from integrations.models import WebhookDelivery
 from integrations.services import webhook_subscription_create
 from kpis.models import Promotion
 from kpis.services import kpi_record_save, sale_line_record
+from receivables.services import balance_confirmation_issue
 from settlements import services
 from settlements.models import PenaltyWaiver, StatementRun
 from tests import factories as f
@@ -110,6 +111,7 @@ def _tenant(tag: str) -> Tenant:
     WebhookDelivery.objects.create(
         subscription=webhook, event_type="statement.issued", body="{}", status="failed"
     )
+    confirmation = balance_confirmation_issue(brand=brand, as_of=date(2026, 11, 1), by=staff)
     return Tenant(
         tag=tag,
         agency=agency,
@@ -127,6 +129,7 @@ def _tenant(tag: str) -> Tenant:
             "waiver": waiver,
             "run": run,
             "webhook": webhook,
+            "balance_confirmation": confirmation,
         },
     )
 
