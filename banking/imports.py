@@ -422,6 +422,15 @@ def header_find(
 
 # --- table rows ---------------------------------------------------------------------------
 
+_FOOTER = re.compile(r"(合计|总计|小计|以下空白|本页|共\s*\d|total)", re.IGNORECASE)
+
+
+def _is_footer(cells: Sequence[Any]) -> bool:
+    """A totals or end line under the table: its first text says so."""
+    first = next((cell_text(c) for c in cells if cell_text(c)), "")
+    return _FOOTER.match(first) is not None
+
+
 _DEBIT_WORDS = {"借", "支", "支出", "付", "d", "dr", "debit", "借方", "-"}
 
 
@@ -434,7 +443,7 @@ def _row_read(number: int, cells: Sequence[Any], header: Header, parsed: Parsed)
         return cell_text(value(name))
 
     when, ref = value("booked_on"), text("bank_ref")
-    if (when is None or cell_text(when) == "") and not ref:
+    if not ref and (cell_text(when) == "" or _is_footer(cells)):
         return  # a footer: 合计, 以下空白
     errors = parsed.errors
     before = errors.total
