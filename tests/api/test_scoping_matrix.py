@@ -16,6 +16,7 @@ from common.models import Event
 from config.api_urls import router
 from core.periods import Period
 from kpis.services import kpi_record_save, sale_line_record
+from receivables.services import balance_confirmation_issue
 from settlements import services
 from settlements.models import Expense, Payment, Statement, StatementRun
 
@@ -82,6 +83,11 @@ def _objects_of_brand_a1(world):
         "expenses": expense,
         "statement-runs": run,
         "events": Event.objects.filter(agreement=agreement).first(),
+        # receivables/ has no detail route: an id under it answers 404 like any path.
+        "receivables": statement,
+        "balance-confirmations": balance_confirmation_issue(
+            brand=brand, as_of=date(2026, 10, 1), by=staff
+        ),
     }
 
 
@@ -139,7 +145,10 @@ def test_outsiders_get_404_for_every_method_and_action(
             checked += 1
         # And the lists never show it.
         listing = client.get(f"/api/v1/{prefix}/")
-        if listing.status_code == 200:
+        if listing.status_code == 200 and prefix == "receivables":
+            ids = {row["statement"] for row in listing.json()["items"]}
+            assert obj.pk not in ids, f"{outsider} sees statement {obj.pk} in receivables"
+        elif listing.status_code == 200:
             ids = {row.get("id") for row in listing.json()["results"]}
             assert obj.pk not in ids, f"{outsider} sees {prefix} {obj.pk} in the list"
     assert checked > 40
