@@ -53,6 +53,12 @@ EVENT_TYPES = {
     "notice.receipt_reminder": _("Receipt reminder sent"),
     "notice.payment_reminder": _("Payment reminder sent"),
     "notice.overdue": _("Overdue notice sent"),
+    "notice.breach_notice_sent": _("Breach notice e-mailed to the other side"),
+    "breach_notice.sent": _("Breach notice sent"),
+    "breach_notice.cured": _("Breach cured"),
+    "flag.breach_termination_right": _(
+        "Breach not cured in time: the side that sent the notice may terminate"
+    ),
     "flag.statement_late": _("Statement late"),
     "flag.brand_termination_right": _(
         "The brand may terminate: statement not issued after a demand"
@@ -95,6 +101,9 @@ BRAND_VISIBLE = frozenset(
         "flag.receipt_overdue",
         "flag.payment_overdue",
         "flag.agency_termination_right",
+        "breach_notice.sent",
+        "breach_notice.cured",
+        "flag.breach_termination_right",
     }
 )
 

@@ -31,6 +31,10 @@ SUBJECTS = {
     "receipt_overdue": "对账单回执已视为确认 / Statement deemed confirmed",
     # {days}: the agreement's own terms (termination_overdue_days), never a fixed number.
     "agency_termination_right": "付款逾期超过 {days} 天 / Payment more than {days} days overdue",
+    "breach_termination_right": (
+        "违约通知 {notice} 逾期未纠正，发送方有权解除合同 "
+        "/ Breach notice {notice} not cured in time: its sender may terminate"
+    ),
 }
 STATEMENT_ISSUED_SUBJECT = "新对账单 {number} / New statement {number}"
 RECEIPT_REMINDER_SUBJECT = "请确认对账单 {number} / Please confirm statement {number}"
@@ -292,8 +296,12 @@ def flag_notify(flag: Any) -> int:
         return 0
     if flag.name == "agency_termination_right":
         subject = subject.format(days=termination_overdue_days(statement))
-    what = flag.statement.number if flag.statement else flag.period
+    if flag.name == "breach_termination_right":
+        subject = subject.format(notice=flag.detail["notice"])
+    what = flag.statement.number if flag.statement else flag.detail.get("notice", flag.period)
     url = statement_url(flag.statement) if flag.statement else portal_url("portal:dashboard")
+    if flag.notice is not None:
+        url = portal_url("portal:breach_notice", flag.notice.pk)
     body = render_to_string(
         "emails/flag.txt",
         {

@@ -20,6 +20,8 @@ from core.money import ZERO, days_overdue, penalty_as_of, termination_right_held
 from core.money import Payment as PaymentFact
 from core.periods import Period
 from core.workdays import WorkCalendar
+from obligations.breach_selectors import breach_right_windows
+from obligations.models import BreachNotice
 from settlements import calculations as calc
 from settlements import daily_rules
 from settlements import messages as msg
@@ -318,10 +320,14 @@ class Flag:
     statement: Statement | None = None
     period: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+    notice: BreachNotice | None = None  # a breach notice's termination right
 
     @property
     def key(self) -> str:
-        return f"{self.name}:{self.agreement.pk}:{self.statement.pk if self.statement else '-'}:{self.period}"
+        what = self.notice.number if self.notice is not None else self.period
+        return (
+            f"{self.name}:{self.agreement.pk}:{self.statement.pk if self.statement else '-'}:{what}"
+        )
 
 
 FLAG_NAMES = (
@@ -331,6 +337,7 @@ FLAG_NAMES = (
     "payment_overdue",
     "agency_termination_right",
     "dispute_unanswered",
+    "breach_termination_right",
 )
 
 
@@ -391,6 +398,23 @@ def _statement_flag_windows(statements: Any, calendar: WorkCalendar) -> list[Fla
                 }
                 flag = Flag("dispute_unanswered", agreement, statement, detail=detail)
                 found.append(FlagWindow(flag, unanswered))
+    return found
+
+
+def _breach_flag_windows(agreements: Any) -> list[FlagWindow]:
+    """The termination right of the side that sent a breach notice not cured by its
+    ``cure_by``: from the day after, until the cure (``obligations.cure``); ``held_by``
+    says which side holds it. The passed deadline is logged only through this flag."""
+    found = []
+    for notice, window in breach_right_windows(agreements=agreements):
+        detail = {
+            "held_by": notice.by,
+            "notice": notice.number,
+            "sent_on": notice.sent_on.isoformat(),
+            "cure_by": notice.cure_by.isoformat(),
+        }
+        flag = Flag("breach_termination_right", notice.agreement, detail=detail, notice=notice)
+        found.append(FlagWindow(flag, daily_rules.Window(window.first, window.last)))
     return found
 
 
@@ -466,6 +490,7 @@ def flag_windows(*, until: date, agreements: Any = None) -> list[FlagWindow]:
         .prefetch_related("payments")
     )
     found += _statement_flag_windows(statements, calendar)
+    found += _breach_flag_windows(scope)
     return [item for item in found if item.window.first <= until]
 
 

@@ -32,6 +32,8 @@ from core.ageing import (
 from core.money import ZERO
 from core.periods import Period
 from kpis.models import SalesImport
+from obligations.breach_selectors import cure_clocks_running
+from obligations.models import BreachNotice
 from settlements import selectors
 from settlements.models import DailyRun, Statement, StatementRun
 
@@ -40,7 +42,11 @@ COMING_DAYS = 7
 FAILURES_DAYS = 30
 # Each list shows at most this many rows; the section's count and link give the rest.
 ROWS = 10
-TERMINATION_FLAGS = ("brand_termination_right", "agency_termination_right")
+TERMINATION_FLAGS = (
+    "brand_termination_right",
+    "agency_termination_right",
+    "breach_termination_right",
+)
 # The ageing buckets as the page and the export name them (core.ageing's codes).
 BUCKET_LABELS = {
     NOT_DUE: gettext_lazy("Not yet due"),
@@ -81,6 +87,8 @@ class Workbench:
     ageing: list[BucketTotal] = field(default_factory=list)
     overdue: list[selectors.Receivable] = field(default_factory=list)
     terminations: list[selectors.Flag] = field(default_factory=list)
+    # Breach notices not cured yet, soonest cure deadline first (obligations).
+    cure_clocks: list[BreachNotice] = field(default_factory=list)
     failed_imports: list[SalesImport] = field(default_factory=list)
     failed_runs: list[StatementRun] = field(default_factory=list)
     failed_daily_runs: list[DailyRun] = field(default_factory=list)
@@ -203,6 +211,7 @@ def workbench(*, user: Any, today: date) -> Workbench:
         for flag in selectors.flags_as_of(as_of=today, agreements=agreements)
         if flag.name in TERMINATION_FLAGS
     ]
+    bench.cure_clocks = list(cure_clocks_running(agreements=agreements))
     since = today - timedelta(days=FAILURES_DAYS)
     bench.failed_imports = list(
         SalesImport.objects.filter(

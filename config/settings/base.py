@@ -415,6 +415,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind": statements keep the name they always had.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "settlements.models.Statement.Kind",
+        "InvoiceKindEnum": "settlements.models.Invoice.Kind",
+    },
     # Tags and operation ids start after /api/v1/: "statements", "statements_list".
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # English whatever the request's language, JSON bodies, documented errors.

@@ -1,5 +1,12 @@
-"""obligations/ and breach-notices/."""
+"""obligations/ and breach-notices/ (ROUTES is registered by config/api_urls.py).
+
+- ``breach-notices``: breach notices, their cure and PDF (``obligations.api.breach``).
+"""
 
 from typing import Any
 
-ROUTES: list[tuple[str, Any, str]] = []
+from obligations.api.breach import BreachNoticeViewSet
+
+ROUTES: list[tuple[str, Any, str]] = [  # (prefix, viewset, basename)
+    ("breach-notices", BreachNoticeViewSet, "breach-notice"),
+]

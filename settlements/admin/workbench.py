@@ -373,7 +373,24 @@ def _ageing(bench: wb.Workbench) -> dict[str, Any]:
     }
 
 
+def _breach_why(flag: selectors.Flag) -> Cell:
+    """A breach notice not cured in time: the notice, and its cure deadline."""
+    assert flag.notice is not None
+    return Cell(
+        flag.notice.number,
+        _admin_url("obligations_breachnotice_change", flag.notice.pk),
+        note=_("breach not cured by %(day)s") % {"day": iso_date_text(flag.detail.get("cure_by"))},
+    )
+
+
 def _termination_row(flag: selectors.Flag) -> list[Cell]:
+    if flag.name == "breach_termination_right":
+        holder = _("Agency") if flag.detail.get("held_by") == "agency" else _("Brand")
+        return [
+            Cell(holder, late=True, note=_("may terminate")),
+            _agreement_cell(flag.agreement),
+            _breach_why(flag),
+        ]
     if flag.name == "agency_termination_right":
         side = Cell(_("Agency"), late=True, note=_("may terminate"))
         assert flag.statement is not None
@@ -403,6 +420,40 @@ def _terminations(bench: wb.Workbench) -> Section:
         _termination_row,
         _("Neither side holds a termination right today."),
         note=_("Held today by either side under the agreement's terms."),
+    )
+
+
+def _cure_clocks(bench: wb.Workbench) -> Section:
+    """Breach notices whose cure period runs (or ran out) without a cure."""
+
+    def row(notice: Any) -> list[Cell]:
+        left = (notice.cure_by - bench.today).days
+        late = left < 0
+        return [
+            Cell(
+                notice.number,
+                _admin_url("obligations_breachnotice_change", notice.pk),
+                note=_("sent by the agency") if notice.by == "agency" else _("sent by the brand"),
+            ),
+            _agreement_cell(notice.agreement),
+            Cell(
+                date_text(notice.cure_by),
+                late=late,
+                note=_("Past the deadline") if late else _("%(days)s days left") % {"days": left},
+            ),
+        ]
+
+    url = _admin_url("obligations_breachnotice_changelist", state="open")
+    return _section(
+        "cure-clocks",
+        _("Cure clocks running"),
+        "timer",
+        bench.cure_clocks,
+        [(_("Breach notice"), False), (_("Agreement"), False), (_("Cure by"), False)],
+        row,
+        _("No breach notice is waiting for a cure."),
+        note=_("Breach notices not cured yet; past the deadline, the sender may terminate."),
+        **_more(url, len(bench.cure_clocks)),
     )
 
 
@@ -551,6 +602,7 @@ def dashboard(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
         ],
         "ageing": _ageing(bench),
         "overdue": _overdue(bench),
+        "cure_clocks": _cure_clocks(bench),
         "failures": _failures(bench, user),
     }
     return context

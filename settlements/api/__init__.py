@@ -20,6 +20,7 @@ from settlements.api.daily import DailyRunViewSet
 from settlements.api.demands import AgreementDemandViewSet
 from settlements.api.detail import StatementDetailViewSet
 from settlements.api.expenses import ExpenseViewSet
+from settlements.api.invoices import InvoiceViewSet
 from settlements.api.payments import PAYMENT_REF_CONFLICT, PaymentViewSet
 from settlements.api.runs import StatementRunViewSet
 from settlements.api.statements import (
@@ -37,6 +38,7 @@ ROUTES: list[tuple[str, Any, str]] = [  # (prefix, viewset, basename)
     ("statements", StatementDetailViewSet, "statement-detail"),  # statements/{id}/detail/
     ("payments", PaymentViewSet, "payment"),
     ("expenses", ExpenseViewSet, "expense"),
+    ("invoices", InvoiceViewSet, "invoice"),
     # Adds agreements/{id}/demand/ beside contracts' agreements routes.
     ("agreements", AgreementDemandViewSet, "agreement-demand"),
 ]

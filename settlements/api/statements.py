@@ -91,6 +91,9 @@ class StatementSerializer(serializers.ModelSerializer):
     total_due = MoneyField(read_only=True)
     amount_paid = serializers.SerializerMethodField()
     outstanding = serializers.SerializerMethodField()
+    invoiced_amount = serializers.SerializerMethodField(
+        help_text="The total of its invoices (发票) that are not reversed"
+    )
     penalty_rate_per_day = RateField(read_only=True)
     vat_rate = RateField(
         read_only=True, help_text="The agreement's VAT rate when the statement was made."
@@ -131,6 +134,7 @@ class StatementSerializer(serializers.ModelSerializer):
             "total_due",
             "amount_paid",
             "outstanding",
+            "invoiced_amount",
             "penalty_rate_per_day",
             "vat_rate",
             "amount_without_tax",
@@ -168,6 +172,13 @@ class StatementSerializer(serializers.ModelSerializer):
     @extend_schema_field(MoneyField())
     def get_tax_amount(self, statement: Statement) -> str:
         return MoneyField().to_representation(statement_vat(statement).tax)
+
+    @extend_schema_field(MoneyField())
+    def get_invoiced_amount(self, statement: Statement) -> str:
+        invoiced = getattr(statement, "invoiced_sum", None)
+        if invoiced is None:
+            invoiced = services.invoiced_amount(statement)
+        return MoneyField().to_representation(invoiced)
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_next_version(self, statement: Statement) -> int | None:
@@ -307,6 +318,7 @@ class StatementViewSet(
                 output_field=DecimalField(max_digits=14, decimal_places=2),
             )
         )
+        .annotate(invoiced_sum=services.invoiced_sum())
         .order_by("-created_at", "-pk")
     )
     serializer_class = StatementSerializer

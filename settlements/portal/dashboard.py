@@ -67,15 +67,29 @@ FLAG_TEXTS = {
         "Statement %(statement)s is %(days)s days overdue: the agency holds a right to "
         "terminate %(agreement)s until it is paid."
     ),
+    # A breach notice not cured by its deadline: read by the side that holds the right.
+    "breach_termination_right:brand": gettext_lazy(
+        "The agency did not cure the breach in your notice %(notice)s by %(cure_by)s: you "
+        "hold a right to terminate %(agreement)s until it is cured."
+    ),
+    "breach_termination_right:agency": gettext_lazy(
+        "Your company did not cure the breach in the agency's notice %(notice)s by "
+        "%(cure_by)s: the agency holds a right to terminate %(agreement)s until it is cured."
+    ),
 }
-TERMINATION_FLAGS = ("brand_termination_right", "agency_termination_right")
+TERMINATION_FLAGS = (
+    "brand_termination_right",
+    "agency_termination_right",
+    "breach_termination_right",
+)
 
 
 def flag_rows(flags: list[selectors.Flag]) -> list[dict[str, Any]]:
     """The flags a brand should read, as sentences; overdue payments are listed apart."""
     rows = []
     for flag in flags:
-        text = FLAG_TEXTS.get(flag.name)
+        held_by = flag.detail.get("held_by") if flag.notice is not None else None
+        text = FLAG_TEXTS.get(f"{flag.name}:{held_by}" if held_by else flag.name)
         if text is None:
             continue
         statement = flag.statement
@@ -89,13 +103,19 @@ def flag_rows(flags: list[selectors.Flag]) -> list[dict[str, Any]]:
             "demand_days": calc.DEMAND_ISSUE_DAYS,
             "statement": statement.number if statement else "",
             "days": flag.detail.get("days", ""),
+            "notice": flag.detail.get("notice", ""),
+            "cure_by": iso_date_text(flag.detail.get("cure_by")),
         }
+        if flag.notice is not None:
+            url = reverse("portal:breach_notice", args=[flag.notice.pk])
+        else:
+            url = reverse("portal:statement", args=[statement.pk]) if statement else ""
         rows.append(
             {
                 "name": flag.name,
                 "text": str(text) % values,
                 "termination": flag.name in TERMINATION_FLAGS,
-                "url": reverse("portal:statement", args=[statement.pk]) if statement else "",
+                "url": url,
             }
         )
     rows.sort(key=lambda row: not row["termination"])

@@ -39,6 +39,7 @@ from settlements.services.invoices import (
     invoice_record,
     invoice_reverse,
     invoiced_amount,
+    invoiced_sum,
     invoices_mark_to_reverse,
     payment_due_apply,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "invoice_record",
     "invoice_reverse",
     "invoiced_amount",
+    "invoiced_sum",
     "invoices_mark_to_reverse",
     "issue_deadline_of",
     "monthly_compute",

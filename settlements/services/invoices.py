@@ -22,7 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
 from accounts.roles import require_staff_for
@@ -60,6 +61,22 @@ def invoiced_amount(statement: Statement) -> Decimal:
     """The total of the statement's invoices that are not reversed."""
     total = counting_invoices(statement).aggregate(total=Sum("amount"))["total"]
     return total or ZERO
+
+
+def invoiced_sum() -> Any:
+    """``invoiced_amount`` of each row, as an annotation: ``.annotate(invoiced_sum=…)``."""
+    per_statement = (
+        Invoice.objects.filter(statement=OuterRef("pk"))
+        .exclude(status=Invoice.Status.REVERSED)
+        .values("statement")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(per_statement),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
 
 
 def invoice_before_payment(statement: Statement) -> tuple[bool, int]:

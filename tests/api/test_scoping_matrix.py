@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import ApiToken
 from common.models import Event
@@ -66,6 +67,16 @@ def _objects_of_brand_a1(world):
         approved_by_brand_on=date(2026, 8, 1),
         by=staff,
     )
+    invoice = services.invoice_record(
+        statement=statement,
+        kind="vat_normal_paper",
+        number="00000001",
+        issued_on=date(2026, 9, 9),
+        amount=Decimal("100.00"),
+        tax_amount=Decimal("5.66"),
+        file=SimpleUploadedFile("fp.pdf", b"%PDF-1.4 invoice"),
+        by=staff,
+    )
     run = services.statement_run_start(
         period="2026-08", by=staff, agreement=agreement, dispatch=False
     )
@@ -81,6 +92,7 @@ def _objects_of_brand_a1(world):
         "statements": statement,
         "payments": payment,
         "expenses": expense,
+        "invoices": invoice,
         "statement-runs": run,
         "events": Event.objects.filter(agreement=agreement).first(),
         # receivables/ has no detail route: an id under it answers 404 like any path.
