@@ -63,3 +63,17 @@ def event_record(
     if listeners:
         transaction.on_commit(lambda: _tell(tuple(listeners), event))
     return event
+
+
+def events_record_many(events: list[Event]) -> list[Event]:
+    """Store many unsaved ``Event`` rows in one insert (a batch job's audit trail), with
+    the same after-commit listeners as ``event_record``."""
+    for event in events:
+        if event.actor is not None and not getattr(event.actor, "is_authenticated", False):
+            event.actor = None
+    stored = Event.objects.bulk_create(events)
+    for event in stored:
+        listeners = EVENT_LISTENERS.get(event.action)
+        if listeners:
+            transaction.on_commit(lambda e=event, ls=tuple(listeners): _tell(ls, e))
+    return stored

@@ -6,6 +6,7 @@ imports ``settlements.services`` while it is itself being imported.
 """
 
 import gc
+import logging
 from typing import Any
 
 from celery import shared_task
@@ -19,6 +20,8 @@ from settlements import pdf
 from settlements.documents import statement_pdf_store
 from settlements.models import Statement
 from settlements.notifications import statement_issued_notify
+
+logger = logging.getLogger(__name__)
 
 # Every task's limits: CELERY_TASK_TIME_LIMIT / _SOFT_TIME_LIMIT by default (settings);
 # the daily job and the month-end item get the larger ones LONG names.
@@ -39,6 +42,33 @@ def statement_run_item_task(item_id: int) -> None:
     statement_run_item_process(item_id=item_id)
 
 
+@shared_task(**RETRY, **LONG)
+def statement_run_batch_task(item_ids: list[int]) -> None:
+    """A batch of a month-end run's agreements, in one transaction (idempotent: the
+    items already settled are skipped, so a redelivered batch creates nothing twice)."""
+    from settlements.services import statement_run_batch_process
+
+    statement_run_batch_process(item_ids=item_ids)
+
+
+@shared_task(**RETRY, **LONG)
+def statement_pdfs_task(statement_ids: list[int]) -> int:
+    """Render and keep the PDFs of a batch of issued statements (each skipped if done).
+
+    One that fails is logged and left to the sweeper; the others are still rendered."""
+    rendered = 0
+    for statement in Statement.objects.filter(pk__in=statement_ids).select_related("agreement"):
+        if statement.status == Statement.Status.DRAFT:
+            continue
+        try:
+            rendered += statement_pdf_store(statement)
+        except OperationalError:
+            raise  # the database: retry the batch (what is stored is skipped)
+        except Exception:
+            logger.exception("PDF of statement %s failed; the sweeper will retry", statement.pk)
+    return rendered
+
+
 @shared_task(**RETRY)
 def statement_pdf_task(statement_id: int) -> bool:
     """Render and keep the PDF of an issued statement version (returns early if done)."""
@@ -53,6 +83,17 @@ def statement_issued_notify_task(statement_id: int) -> int:
     """E-mail the brand's users that a statement, bill or notice was issued."""
     statement = Statement.objects.select_related("agreement__brand").get(pk=statement_id)
     return statement_issued_notify(statement=statement) or 0
+
+
+@shared_task(**RETRY)
+def statements_issued_notify_task(statement_ids: list[int]) -> int:
+    """The "new statement" e-mails of a batch issued together."""
+    return sum(
+        statement_issued_notify(statement=statement) or 0
+        for statement in Statement.objects.filter(pk__in=statement_ids).select_related(
+            "agreement__brand"
+        )
+    )
 
 
 @shared_task(**RETRY, **LONG)

@@ -35,6 +35,7 @@ from contracts.models import Agreement
 from contracts.selectors import agreements_in_scope
 from core.exceptions import DomainError
 from settlements import selectors, services
+from settlements.admin.statement_actions import bulk_issue_report
 from settlements.models import DailyRun, Statement, StatementRun, StatementRunItem
 
 
@@ -59,6 +60,19 @@ def statement_link(statement: Statement) -> str:
 def agreement_link(agreement: Agreement) -> str:
     url = reverse("admin:contracts_agreement_change", args=[agreement.pk])
     return format_html('<a class="whitespace-nowrap" href="{}">{}</a>', url, agreement.number)
+
+
+def _issued_in_run_text(issued: Statement) -> str:
+    return format_html(
+        "{}: {}",
+        statement_link(issued),
+        gettext("issued on %(day)s for %(total)s; the brand confirms or disputes by %(receipt)s.")
+        % {
+            "day": issued.issued_on,
+            "total": money_text(issued.total_due),
+            "receipt": issued.receipt_due_on or "—",
+        },
+    )
 
 
 def _date_or_today(value: str) -> Any:
@@ -243,35 +257,11 @@ class StatementRunAdmin(JobRunAdmin):
         ).order_by("number")
         if not drafts:
             self.message_user(request, gettext("No draft to issue."), messages.WARNING)
-        for statement in drafts:
-            try:
-                issued = services.statement_issue(
-                    statement=statement, by=request.user, issued_on=issued_on
-                )
-            except DomainError as error:
-                self.message_user(
-                    request,
-                    format_html("{}: {}", statement_link(statement), one_language(str(error))),
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(
-                    request,
-                    format_html(
-                        "{}: {}",
-                        statement_link(issued),
-                        gettext(
-                            "issued on %(day)s for %(total)s; the brand confirms or disputes "
-                            "by %(receipt)s."
-                        )
-                        % {
-                            "day": issued.issued_on,
-                            "total": money_text(issued.total_due),
-                            "receipt": issued.receipt_due_on or "—",
-                        },
-                    ),
-                    messages.SUCCESS,
-                )
+        bulk_issue_report(
+            lambda text, level: self.message_user(request, text, level),
+            services.statements_issue(statements=drafts, by=request.user, issued_on=issued_on),
+            _issued_in_run_text,
+        )
 
     def _again(self, request, runs) -> list[StatementRun]:
         started = []

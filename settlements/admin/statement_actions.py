@@ -257,6 +257,37 @@ def _linked(text: str, statement: Statement, **values: Any) -> SafeString:
     return format_html(template, number=statement_link(statement), **values)
 
 
+# A bulk issue says this many issued statements one by one, the rest in one sentence.
+ISSUED_MESSAGES = 20
+
+
+def bulk_issue_report(
+    report: Callable[[Any, int], None],
+    outcomes: list[tuple[Statement, Statement | DomainError]],
+    said: Callable[[Statement], SafeString],
+) -> None:
+    """The messages of a bulk issue (``services.statements_issue``): each refusal with its
+    statement's link, the first ``ISSUED_MESSAGES`` issued as ``said`` says them, and
+    how many more were issued for how much."""
+    issued = [result for _, result in outcomes if isinstance(result, Statement)]
+    for statement, result in outcomes:
+        if isinstance(result, DomainError):
+            report(
+                format_html("{}: {}", statement_link(statement), one_language(str(result))),
+                messages.ERROR,
+            )
+    for statement in issued[:ISSUED_MESSAGES]:
+        report(said(statement), messages.SUCCESS)
+    rest = issued[ISSUED_MESSAGES:]
+    if rest:
+        total = sum((s.total_due for s in rest), start=Decimal("0"))
+        report(
+            _("%(count)s more issued, %(amount)s in all; their PDFs are made in the background.")
+            % {"count": len(rest), "amount": money_text(total)},
+            messages.SUCCESS,
+        )
+
+
 def _issue(statement: Statement, data: dict[str, Any], by: Any) -> Outcome:
     issued = services.statement_issue(statement=statement, issued_on=data["issued_on"], by=by)
     return Outcome(issued_text(issued))

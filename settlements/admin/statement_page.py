@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import roles
+from accounts.invoicing import invoicing_details
 from common import i18n
 from common.event_types import event_label
 from common.models import Event
@@ -32,6 +33,7 @@ from settlements.models import Statement
 from settlements.portal.explain import statement_explanation
 from settlements.portal.labels import awaits_receipt
 from settlements.portal.statements import figure_rows
+from settlements.vat import statement_vat
 
 # The kinds of statement line, in words (the codes are ``calculations.LineKind``).
 LINE_KINDS = {
@@ -334,6 +336,8 @@ def page_context(statement: Statement, user: Any, today: date) -> dict[str, Any]
         "overdue_text": f"{_('Overdue')} {days_text(overdue)}",
         "paid": paid,
         "outstanding": statement.total_due - paid if statement.is_open else None,
+        "vat": statement_vat(statement),
+        "invoicing": invoicing_details(statement.agreement.brand),
         "lines": _lines(statement, zh),
         "figures": figure_rows(statement),
         "profit": explain["profit"],

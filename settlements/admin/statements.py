@@ -440,25 +440,16 @@ class StatementAdmin(ScopedAdminMixin, ModelAdmin):
         statements = list(queryset.select_related("agreement__brand").order_by("number"))
         form = BulkIssueForm(request.POST if request.POST.get("post") == "yes" else None)
         if form.is_bound and form.is_valid():
-            for statement in statements:
-                if not action_applies(ISSUE, statement, clock.today()):
-                    continue
-                try:
-                    issued = services.statement_issue(
-                        statement=statement,
-                        issued_on=form.cleaned_data["issued_on"],
-                        by=request.user,
-                    )
-                except DomainError as error:
-                    self.message_user(
-                        request,
-                        format_html(
-                            "{}: {}", acts.statement_link(statement), one_language(str(error))
-                        ),
-                        messages.ERROR,
-                    )
-                else:
-                    self.message_user(request, acts.issued_text(issued), messages.SUCCESS)
+            outcomes = services.statements_issue(  # a batch per transaction
+                statements=[s for s in statements if action_applies(ISSUE, s, clock.today())],
+                issued_on=form.cleaned_data["issued_on"],
+                by=request.user,
+            )
+            acts.bulk_issue_report(
+                lambda text, level: self.message_user(request, text, level),
+                outcomes,
+                acts.issued_text,
+            )
             return None
         if not form.is_bound:
             form = BulkIssueForm(initial={"issued_on": clock.today()})

@@ -25,6 +25,7 @@ from settlements.selectors import (
     schedule_terms,
     statement_penalty,
 )
+from settlements.services.bulk import statements_issue
 from settlements.services.daily import (
     daily_run,
     daily_run_create,
@@ -36,6 +37,7 @@ from settlements.services.demands import statement_demand
 from settlements.services.expenses import expense_record
 from settlements.services.invoices import (
     awaits_invoice,
+    invoice_file_response,
     invoice_record,
     invoice_reverse,
     invoiced_amount,
@@ -73,6 +75,7 @@ from settlements.services.review import (
     statements_deem_confirmed,
 )
 from settlements.services.runs import (
+    statement_run_batch_process,
     statement_run_dispatch,
     statement_run_finish,
     statement_run_item_process,
@@ -101,6 +104,7 @@ __all__ = [
     "awaits_invoice",
     "installment_bills_due_from_end",
     "installment_bills_issue",
+    "invoice_file_response",
     "invoice_record",
     "invoice_reverse",
     "invoiced_amount",
@@ -125,6 +129,7 @@ __all__ = [
     "statement_penalty",
     "statement_refresh",
     "statement_reply",
+    "statement_run_batch_process",
     "statement_run_dispatch",
     "statement_run_finish",
     "statement_run_item_process",
@@ -132,5 +137,6 @@ __all__ = [
     "statement_void",
     "statement_withdraw_dispute",
     "statements_deem_confirmed",
+    "statements_issue",
     "sweep",
 ]

@@ -1,7 +1,9 @@
 """Helpers the settlement services share: numbering, versions, lines,
 locking, the calendar note, dates, and handing work to the background tasks."""
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import transaction
@@ -16,12 +18,19 @@ from settlements.models import DocumentSequence, Statement, StatementLine
 
 
 def next_number(year: int) -> str:
+    return next_numbers(year, 1)[0]
+
+
+def next_numbers(year: int, count: int) -> list[str]:
+    """``count`` consecutive statement numbers of ``year``, without gaps: the sequence row
+    stays locked until the caller's transaction ends (so take them just before writing)."""
     key = f"ST-{year}"
     sequence, _ = DocumentSequence.objects.get_or_create(key=key)
     sequence = DocumentSequence.objects.select_for_update().get(pk=sequence.pk)
-    sequence.last += 1
+    first = sequence.last + 1
+    sequence.last += count
     sequence.save(update_fields=["last"])
-    return f"{key}-{sequence.last:06d}"
+    return [f"{key}-{n:06d}" for n in range(first, sequence.last + 1)]
 
 
 def versioned(base_number: str, version: int) -> str:
@@ -43,7 +52,12 @@ def iso_or_none(day: date | None) -> str | None:
 
 def replace_lines(statement: Statement, lines: Iterable[calc.Line]) -> None:
     statement.lines.all().delete()
-    StatementLine.objects.bulk_create(
+    StatementLine.objects.bulk_create(lines_of(statement, lines))
+
+
+def lines_of(statement: Statement, lines: Iterable[calc.Line]) -> list[StatementLine]:
+    """The statement's lines as rows to insert, numbered from 1."""
+    return [
         StatementLine(
             statement=statement,
             position=i,
@@ -52,7 +66,45 @@ def replace_lines(statement: Statement, lines: Iterable[calc.Line]) -> None:
             amount=line.amount,
         )
         for i, line in enumerate(lines, start=1)
-    )
+    ]
+
+
+# Inside ``queued_in_batches``: the ids whose PDF and e-mail wait for the commit.
+_batch = threading.local()
+PDF_BATCH = 10  # statements per PDF task: a few seconds of rendering each
+NOTICE_BATCH = 100  # statements per "new statement" e-mail task
+
+
+def _collected(statement: Statement, which: int) -> bool:
+    """Inside ``queued_in_batches``, note ``statement`` for its batch task (the note is
+    an on-commit callback, so a statement whose savepoint rolls back is dropped)."""
+    collect = getattr(_batch, "collect", None)
+    if collect is None:
+        return False
+    pk = statement.pk
+    transaction.on_commit(lambda: collect[which].append(pk))
+    return True
+
+
+@contextmanager
+def queued_in_batches() -> Iterator[None]:
+    """Within a transaction: the PDFs and e-mails the services queue go to the workers,
+    once it commits, as a few tasks of ``PDF_BATCH`` / ``NOTICE_BATCH`` statements
+    instead of one task each (a bulk issue of thousands)."""
+    collect: tuple[list[int], list[int]] = ([], [])
+    outer, _batch.collect = getattr(_batch, "collect", None), collect
+    try:
+        yield
+    finally:
+        _batch.collect = outer
+    transaction.on_commit(lambda: _queue_batches(*collect), robust=True)
+
+
+def _queue_batches(pdfs: list[int], notices: list[int]) -> None:
+    for i in range(0, len(pdfs), PDF_BATCH):
+        tasks.statement_pdfs_task.delay(pdfs[i : i + PDF_BATCH])
+    for i in range(0, len(notices), NOTICE_BATCH):
+        tasks.statements_issued_notify_task.delay(notices[i : i + NOTICE_BATCH])
 
 
 def enqueue_pdf(statement: Statement) -> None:
@@ -62,15 +114,17 @@ def enqueue_pdf(statement: Statement) -> None:
     down is logged by the task's ``delay`` (``Enqueueable``) and a failing in-process
     render by ``robust``; the sweeper renders any issued statement still without a PDF.
     """
-    transaction.on_commit(lambda: tasks.statement_pdf_task.delay(statement.pk), robust=True)
+    if not _collected(statement, 0):
+        transaction.on_commit(lambda: tasks.statement_pdf_task.delay(statement.pk), robust=True)
 
 
 def enqueue_issued_notice(statement: Statement) -> None:
     """E-mail the brand about a new bill once committed, from a worker (never blocking;
     the sweeper sends any that a broker outage left unsent)."""
-    transaction.on_commit(
-        lambda: tasks.statement_issued_notify_task.delay(statement.pk), robust=True
-    )
+    if not _collected(statement, 1):
+        transaction.on_commit(
+            lambda: tasks.statement_issued_notify_task.delay(statement.pk), robust=True
+        )
 
 
 def statement_lock(statement: Statement) -> Statement:

@@ -15,7 +15,7 @@ from contracts.models import Agreement
 from core.exceptions import InvalidStateError, RuleViolation
 from core.money import ZERO, CommissionLine
 from core.periods import Period
-from kpis.models import KpiRecord, SaleLine
+from kpis.models import FeeWaiver, KpiRecord, SaleLine
 from kpis.services import active_waiver, kpi_evaluate
 from settlements import calculations as calc
 from settlements import messages as msg
@@ -46,6 +46,33 @@ class MonthlyComputation:
     figures: dict[str, Any]
     sale_line_ids: tuple[int, ...]
     expense_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class MonthlyInputs:
+    """What one agreement's month is settled from: its unbilled sale lines of the month
+    and late ones of months already issued, the amount carried in, its unbilled expenses
+    (revenue share) and the month's KPI record and fee waiver (B2B). Read one agreement
+    at a time by ``monthly_inputs``, or a batch at a time by ``bulk.monthly_inputs_many``."""
+
+    current: list[SaleLine]
+    late: list[SaleLine]
+    carried_in: Decimal
+    expenses: list[Expense]
+    record: KpiRecord | None = None
+    waiver: FeeWaiver | None = None
+
+
+def monthly_inputs(agreement: Agreement, period: Period) -> MonthlyInputs:
+    current, late = _unsettled_lines(agreement, period)
+    if agreement.kind == Agreement.Kind.B2B_COMMISSION:
+        record = KpiRecord.objects.filter(agreement=agreement, period=str(period)).first()
+        waiver = active_waiver(record) if record is not None else None
+        return MonthlyInputs(current, late, _carried_in(agreement, period), [], record, waiver)
+    expenses = list(
+        Expense.objects.filter(agreement=agreement, period__lte=str(period), statement__isnull=True)
+    )
+    return MonthlyInputs(current, late, _carried_in(agreement, period), expenses)
 
 
 def _unsettled_lines(agreement: Agreement, period: Period) -> tuple[list[SaleLine], list[SaleLine]]:
@@ -79,18 +106,20 @@ def _carried_in(agreement: Agreement, period: Period) -> Decimal:
     return Decimal(previous.figures.get("carry_forward", "0"))
 
 
-def monthly_compute(*, agreement: Agreement, period: Period) -> MonthlyComputation:
-    """Settle one agreement's month from its sale lines, KPIs, waivers and expenses."""
-    current, late = _unsettled_lines(agreement, period)
-    carried_in = _carried_in(agreement, period)
+def monthly_compute(
+    *, agreement: Agreement, period: Period, inputs: MonthlyInputs | None = None
+) -> MonthlyComputation:
+    """Settle one agreement's month from its sale lines, KPIs, waivers and expenses
+    (``inputs``: already read, e.g. for a whole batch of agreements)."""
+    inputs = inputs or monthly_inputs(agreement, period)
+    current, late, carried_in = inputs.current, inputs.late, inputs.carried_in
     ends_on = agreement.effective_ends_on
     ids = tuple(line.pk for line in [*current, *late])
     if agreement.kind == Agreement.Kind.B2B_COMMISSION:
         terms = agreement.b2b_terms
-        evaluation = kpi_evaluate(agreement=agreement, period=period)
+        evaluation = kpi_evaluate(agreement=agreement, period=period, record=inputs.record)
         assert evaluation is not None
-        record = KpiRecord.objects.filter(agreement=agreement, period=str(period)).first()
-        waiver = active_waiver(record) if record is not None else None
+        waiver = inputs.waiver
         result = calc.settle_b2b_month(
             commission_lines=[_commission(line) for line in current],
             adjustment_lines=[_commission(line) for line in late],
@@ -116,9 +145,7 @@ def monthly_compute(*, agreement: Agreement, period: Period) -> MonthlyComputati
         }
         return MonthlyComputation(result.lines, result.total_due, figures, ids)
     terms = agreement.revenue_share_terms
-    expenses = list(
-        Expense.objects.filter(agreement=agreement, period__lte=str(period), statement__isnull=True)
-    )
+    expenses = inputs.expenses
     result_rs = calc.settle_revenue_share_month(
         sales=[_sale_figures(line) for line in current],
         adjustment_sales=[_sale_figures(line) for line in late],
@@ -267,11 +294,18 @@ def statement_refresh(*, statement: Statement) -> Statement:
 
 
 @transaction.atomic
-def statement_issue(*, statement: Statement, by: Any, issued_on: date | None = None) -> Statement:
+def statement_issue(
+    *,
+    statement: Statement,
+    by: Any,
+    issued_on: date | None = None,
+    computation: MonthlyComputation | None = None,
+) -> Statement:
     """Freeze a draft: final lines, snapshot of parties and bank account, due dates.
 
     A monthly statement cannot be issued before its period has ended. The PDF is
-    rendered in the background once the transaction commits.
+    rendered in the background once the transaction commits. ``computation``: the
+    month's figures already computed in this transaction (``statements_issue``'s batch).
     """
     statement = (
         Statement.objects.select_for_update().select_related("agreement").get(pk=statement.pk)
@@ -288,7 +322,7 @@ def statement_issue(*, statement: Statement, by: Any, issued_on: date | None = N
         period = Period.parse(statement.period)
         if issued_on <= period.last_day:
             raise RuleViolation({"issued_on": [msg.PERIOD_NOT_ENDED.format(period=period)]})
-        _freeze_monthly(statement, period)
+        _freeze_monthly(statement, period, computation)
         terms = schedule_terms(agreement)
         statement.receipt_due_on = calc.receipt_due_on(
             issued_on=issued_on, terms=terms, calendar=calendar
@@ -323,9 +357,11 @@ def statement_issue(*, statement: Statement, by: Any, issued_on: date | None = N
     return statement
 
 
-def _freeze_monthly(statement: Statement, period: Period) -> None:
+def _freeze_monthly(
+    statement: Statement, period: Period, computation: MonthlyComputation | None = None
+) -> None:
     """Final figures of a monthly statement, and mark the sales and expenses it bills."""
-    computation = monthly_compute(agreement=statement.agreement, period=period)
+    computation = computation or monthly_compute(agreement=statement.agreement, period=period)
     statement.total_due = computation.total_due
     statement.figures = {**computation.figures, "sale_lines": len(computation.sale_line_ids)}
     replace_lines(statement, computation.lines)

@@ -60,6 +60,14 @@ def world(monkeypatch):
         return generate(agreement=agreement, **kwargs)
 
     monkeypatch.setattr(run_services, "statement_generate", generate_or_fail)
+    compute = run_services.monthly_compute  # the batches settle new statements with it
+
+    def compute_or_fail(*, agreement, **kwargs):
+        if agreement.pk == broken.pk:
+            raise RuleViolation(BROKEN)
+        return compute(agreement=agreement, **kwargs)
+
+    monkeypatch.setattr(run_services, "monthly_compute", compute_or_fail)
     staff = f.user(agency_a, User.Role.AGENCY_STAFF)
     return {"good": good, "broken": broken, "foreign": foreign, "staff": staff}
 
