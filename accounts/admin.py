@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -5,11 +6,14 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 
+from accounts.invoicing import INVOICING_FIELDS, LIST_FIELDS, invoicing_details_clean
 from accounts.models import ApiToken, BankAccount, Organization, User
 from accounts.selectors import organizations_for_user, users_for_user
 from accounts.tokens import api_token_issue, api_token_revoke
 from common.admin_helpers import ScopedAdminMixin, ScopedInlineMixin
+from core.exceptions import RuleViolation
 
 
 class BankAccountInline(ScopedInlineMixin, TabularInline):
@@ -17,12 +21,86 @@ class BankAccountInline(ScopedInlineMixin, TabularInline):
     extra = 0
 
 
+class LinesField(forms.CharField):
+    """A list edited as text, one entry a line (blank lines left out)."""
+
+    widget = UnfoldAdminTextareaWidget(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        return [line for line in (super().to_python(value) or "").splitlines() if line.strip()]
+
+
+class OrganizationForm(forms.ModelForm):
+    """The organization with a brand's invoicing details, checked by
+    ``accounts.invoicing.invoicing_details_clean`` (an agency leaves them empty)."""
+
+    payer_names = LinesField(
+        label=_("payer names"),
+        required=False,
+        help_text=_("One a line, at most 20: other names the brand pays from."),
+    )
+    payer_accounts = LinesField(
+        label=_("payer accounts"),
+        required=False,
+        help_text=_("One a line, at most 20: bank accounts the brand pays from."),
+    )
+
+    tax_id = forms.CharField(
+        label=_("taxpayer ID"),
+        max_length=40,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+        help_text=_("An 18-character unified social credit code or an old 15-character number."),
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "kind", "agency", "contact_email", "address", *INVOICING_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind") or self.instance.kind
+        given = {name: data[name] for name in INVOICING_FIELDS if name in data}
+        try:
+            data.update(invoicing_details_clean(kind=kind, data=given))
+        except RuleViolation as error:
+            for field, problems in error.errors.items():
+                for problem in problems:
+                    self.add_error(field if field in self.fields else None, problem)
+        return data
+
+
 @admin.register(Organization)
 class OrganizationAdmin(ScopedAdminMixin, ModelAdmin):
+    form = OrganizationForm
     list_display = ["name", "kind", "agency", "contact_email"]
     list_filter = ["kind", "agency"]
-    search_fields = ["name", "contact_email"]
+    search_fields = ["name", "contact_email", "invoice_title", "tax_id"]
     inlines = [BankAccountInline]
+    fieldsets = (
+        (None, {"fields": ("name", "kind", "agency", "contact_email", "address")}),
+        (
+            _("Invoicing details (brands)"),
+            {
+                "fields": (
+                    "invoice_title",
+                    "tax_id",
+                    "invoice_address_phone",
+                    "invoice_bank_account",
+                ),
+                "description": _(
+                    "What the agency's invoices to the brand carry. The brand's finance "
+                    "users can keep them current in the portal."
+                ),
+            },
+        ),
+        (_("Payments from (brands)"), {"fields": LIST_FIELDS}),
+    )
 
     def get_queryset(self, request):
         return organizations_for_user(user=request.user)

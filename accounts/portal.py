@@ -19,14 +19,24 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 
+from accounts.invoicing import (
+    INVOICING_FIELDS,
+    LIST_FIELDS,
+    invoicing_details,
+    organization_invoicing_update,
+)
+from common.i18n import one_language
 from common.portal import (
     ADMIN_URL,
     NO_PORTAL_ACCESS,
     BrandPortalMixin,
     belongs_in_admin,
+    forbidden,
     is_portal_user,
 )
+from core.exceptions import RuleViolation
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +45,9 @@ RESET_TOO_MANY = (
     "try again in an hour"
 )
 RESET_WINDOW_SECONDS = 3600
+VIEWERS_CANNOT_EDIT = _(
+    "Only your company's finance users can change the invoicing details; you can read them."
+)
 
 
 class PortalAuthenticationForm(AuthenticationForm):
@@ -138,3 +151,99 @@ def root_redirect(request: HttpRequest) -> HttpResponse:
     if belongs_in_admin(request.user):
         return HttpResponseRedirect(ADMIN_URL)
     return HttpResponseRedirect(reverse("portal:dashboard"))
+
+
+# --- the brand's invoicing details (开票信息) ---------------------------------------------
+
+
+def _lines_of(text: str) -> list[str]:
+    """One entry a line; blank lines are left out."""
+    return [line for line in text.splitlines() if line.strip()]
+
+
+class InvoicingDetailsForm(forms.Form):
+    """What the agency's invoices to the brand carry, and the names and accounts it pays
+    from (one a line). Checked by ``accounts.invoicing`` when saved."""
+
+    invoice_title = forms.CharField(
+        label=_("Company name on the invoice"), max_length=200, required=False
+    )
+    tax_id = forms.CharField(
+        label=_("Taxpayer ID"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "The 18-character unified social credit code (or an old 15-character tax number)."
+        ),
+    )
+    invoice_address_phone = forms.CharField(
+        label=_("Address and phone"), max_length=300, required=False
+    )
+    invoice_bank_account = forms.CharField(
+        label=_("Bank and account number"), max_length=300, required=False
+    )
+    payer_names = forms.CharField(
+        label=_("Names you pay from"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One a line, at most 20: other companies or shops whose payments are yours, so "
+            "the agency can match them."
+        ),
+    )
+    payer_accounts = forms.CharField(
+        label=_("Bank accounts you pay from"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One account number a line, at most 20."),
+    )
+
+    @classmethod
+    def for_organization(cls, organization: Any, data: Any = None) -> "InvoicingDetailsForm":
+        initial = {name: getattr(organization, name) for name in INVOICING_FIELDS}
+        for name in LIST_FIELDS:
+            initial[name] = "\n".join(initial[name] or [])
+        return cls(data, initial=initial)
+
+    def details(self) -> dict[str, Any]:
+        """The cleaned fields as the service takes them (lists for the lists)."""
+        data = dict(self.cleaned_data)
+        for name in LIST_FIELDS:
+            data[name] = _lines_of(data.get(name) or "")
+        return data
+
+
+class InvoicingDetailsView(BrandPortalMixin, TemplateView):
+    """The brand's invoicing details: finance users edit them, viewers read them. Only the
+    signed-in user's own brand is ever shown (no id in the address)."""
+
+    template_name = "portal/invoicing.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        organization = self.portal_user.organization
+        context["details"] = invoicing_details(organization)
+        if self.portal_user.is_brand_finance and "form" not in context:
+            context["form"] = InvoicingDetailsForm.for_organization(organization)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.portal_user.is_brand_finance:
+            return forbidden(request, str(VIEWERS_CANNOT_EDIT))
+        organization = self.portal_user.organization
+        form = InvoicingDetailsForm.for_organization(organization, request.POST)
+        if form.is_valid():
+            try:
+                organization_invoicing_update(
+                    organization=organization, by=self.portal_user, data=form.details()
+                )
+            except RuleViolation as error:
+                for field, problems in error.errors.items():
+                    for problem in problems:
+                        form.add_error(
+                            field if field in form.fields else None, one_language(problem)
+                        )
+            else:
+                messages.success(request, _("Invoicing details saved."))
+                return HttpResponseRedirect(reverse("portal:invoicing"))
+        return self.render_to_response(self.get_context_data(form=form))

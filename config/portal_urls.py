@@ -90,4 +90,6 @@ urlpatterns = [
     ),
     path("kpis/", kpis_portal.KpiView.as_view(), name="kpis"),
     path("kpis/export.csv", kpis_portal.KpiCsvView.as_view(), name="kpis_csv"),
+    # The brand's invoicing details (开票信息).
+    path("invoicing/", accounts_portal.InvoicingDetailsView.as_view(), name="invoicing"),
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import ZERO
 from kpis.models import period_field
+from settlements import messages
 
 
 def money(verbose_name: str, **kwargs: object) -> models.DecimalField:
@@ -620,11 +621,14 @@ class Invoice(models.Model):
         verbose_name_plural = _("invoices")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(amount__gt=0), name="invoice_amount_positive"
+                condition=models.Q(amount__gt=0),
+                name="invoice_amount_positive",
+                violation_error_message=messages.AMOUNT_POSITIVE,
             ),
             models.CheckConstraint(
                 condition=models.Q(tax_amount__gte=0, tax_amount__lte=models.F("amount")),
                 name="invoice_tax_within_amount",
+                violation_error_message=messages.INVOICE_TAX_RANGE,
             ),
         ]
 

@@ -2,6 +2,6 @@
 package registers them all."""
 
 import settlements.admin.workbench  # noqa: F401  (registers the home page and its export)
-from settlements.admin import money, runs, statements
+from settlements.admin import invoices, money, runs, statements
 
-__all__ = ["money", "runs", "statements"]
+__all__ = ["invoices", "money", "runs", "statements"]

@@ -28,7 +28,7 @@ from common.models import Event
 from common.portal import is_zh, iso_date_text
 from common.templatetags.portal import money_text
 from settlements import calculations as calc
-from settlements import detail, documents, selectors
+from settlements import detail, documents, selectors, services
 from settlements.models import Statement
 from settlements.portal.explain import statement_explanation
 from settlements.portal.labels import awaits_receipt
@@ -303,6 +303,22 @@ def _versions(statement: Statement) -> list[Statement]:
     )
 
 
+def invoices_context(statement: Statement, user: Any) -> dict[str, Any]:
+    """The statement's invoices (发票), what they add up to, and whether staff may record
+    one more (an open bill not yet invoiced in full)."""
+    invoices = list(statement.invoices.order_by("issued_on", "pk"))
+    invoiced = services.invoiced_amount(statement)
+    return {
+        "invoices": invoices,
+        "invoiced": invoiced,
+        "awaits_invoice": services.awaits_invoice(statement),
+        "can_invoice": statement.is_open
+        and invoiced < statement.total_due
+        and roles.is_staff_for(user, statement.agreement),
+        "invoice_add_url": f"{reverse('admin:settlements_invoice_add')}?statement={statement.pk}",
+    }
+
+
 def admin_url(name: str, *args: Any) -> str:
     return reverse(f"admin:{name}", args=args)
 
@@ -351,6 +367,7 @@ def page_context(statement: Statement, user: Any, today: date) -> dict[str, Any]
         "notices": list(statement.penalty_notices.order_by("penalty_as_of", "pk")),
         "payments": list(statement.payments.select_related("recorded_by", "moved_from")),
         "attachments": list(statement.dispute_attachments.all()),
+        **invoices_context(statement, user),
         "reply_by": reply_by,
         "reply_late": bool(reply_by and reply_by < today and statement.replied_on is None),
         "versions": versions if len(versions) > 1 else [],

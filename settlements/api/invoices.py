@@ -186,13 +186,7 @@ class InvoiceViewSet(
         invoice = self.get_object()
         if not invoice.file or not invoice.file.storage.exists(invoice.file.name):
             raise NotFound(FILE_MISSING)
-        extension = invoice.file.name.rsplit(".", 1)[-1]
-        return FileResponse(
-            invoice.file.open("rb"),
-            as_attachment=True,
-            filename=f"{invoice.number}.{extension}",
-            content_type=invoice.content_type or "application/octet-stream",
-        )
+        return services.invoice_file_response(invoice)
 
     @extend_schema(
         summary="Record the red-letter reversal (红冲) of an invoice (staff)",

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'invoice',
                 'verbose_name_plural': 'invoices',
                 'ordering': ['statement', 'issued_on', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='invoice_amount_positive'), models.CheckConstraint(condition=models.Q(('tax_amount__gte', 0), ('tax_amount__lte', models.F('amount'))), name='invoice_tax_within_amount')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='invoice_amount_positive', violation_error_message='金额必须大于 0，最多两位小数 / the amount must be more than 0, with at most two decimals'), models.CheckConstraint(condition=models.Q(('tax_amount__gte', 0), ('tax_amount__lte', models.F('amount'))), name='invoice_tax_within_amount', violation_error_message='税额不能为负，也不能超过价税合计 / the tax cannot be negative or more than the amount with tax')],
             },
         ),
         migrations.RunPython(contract_due_from_payment_due, migrations.RunPython.noop),

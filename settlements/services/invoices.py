@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import FileResponse
 
 from accounts.models import Organization
 from accounts.roles import require_staff_for
@@ -93,6 +94,17 @@ def awaits_invoice(statement: Statement) -> bool:
         and statement.payment_due_on is None
         and statement.contract_due_on is not None
         and invoice_before_payment(statement)[0]
+    )
+
+
+def invoice_file_response(invoice: Invoice) -> FileResponse:
+    """The invoice's file as a download named after its number, in its own type."""
+    extension = invoice.file.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        invoice.file.open("rb"),
+        as_attachment=True,
+        filename=f"{invoice.number}.{extension}",
+        content_type=invoice.content_type or "application/octet-stream",
     )
 
 
