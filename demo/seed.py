@@ -130,6 +130,7 @@ def seed_demo() -> DemoResult:
     _user(result, "tea_finance", org=tea, role=User.Role.BRAND_FINANCE)
     _user(result, "tea_viewer", org=tea, role=User.Role.BRAND_VIEWER)
     _user(result, "silk_finance", org=silk, role=User.Role.BRAND_FINANCE)
+    _demo_invoicing_details(result, tea, silk)
 
     tea_products = [
         _product(tea, "TEA-DHP-250", "大红袍 250g 礼盒", "80.00", "120.00", "199.00", 20),
@@ -232,6 +233,34 @@ def seed_demo() -> DemoResult:
     _demo_statements(result, admin, [b2b, revenue_share])
     _demo_balance_confirmation(result, admin, tea)
     return result
+
+
+def _demo_invoicing_details(result: DemoResult, tea: Organization, silk: Organization) -> None:
+    """The brands' invoicing details (开票信息) and the other names and accounts they pay
+    from, as their finance users would keep them; only where none are given yet."""
+    from accounts.invoicing import invoicing_details, organization_invoicing_update
+
+    details = {
+        tea: {
+            "invoice_title": "山野茶业（福建）有限公司",
+            "tax_id": "91350102MA8T3K7Q2D",
+            "invoice_address_phone": "福建省福州市鼓楼区五四路 88 号 0591-87654321",
+            "invoice_bank_account": "中国工商银行福州五四路支行 1402 0201 0900 1234 567",
+            "payer_names": ["山野茶业（福州）电子商务有限公司"],
+            "payer_accounts": ["6222 0214 0200 1234 567"],
+        },
+        silk: {
+            "invoice_title": "江南丝绸服饰有限公司",
+            "tax_id": "91320509MA1N2J6P4M",
+            "invoice_address_phone": "江苏省苏州市吴江区盛泽镇 16 号 0512-63301234",
+            "invoice_bank_account": "中国银行吴江盛泽支行 5112 0000 3456",
+            "payer_names": ["苏州江南丝绸电子商务有限公司", "江南丝绸天猫旗舰店"],
+        },
+    }
+    for brand, data in details.items():
+        if not invoicing_details(brand).is_given:
+            organization_invoicing_update(organization=brand, by=None, data=data)
+            result.created.append(f"invoicing details of {brand.name}")
 
 
 def _demo_balance_confirmation(result: DemoResult, admin: User, brand: Organization) -> None:
