@@ -7,6 +7,7 @@ from accounts import portal as accounts_portal
 from kpis import portal as kpis_portal
 from settlements import portal as settlements_portal
 from settlements.portal.detail import StatementDetailXlsxView
+from settlements.portal.invoices import InvoiceFileView, InvoiceListView
 
 app_name = "portal"
 
@@ -80,6 +81,9 @@ urlpatterns = [
         settlements_portal.DisputeAttachmentView.as_view(),
         name="statement_attachment",
     ),
+    # Invoices (发票) and their files.
+    path("invoices/", InvoiceListView.as_view(), name="invoices"),
+    path("invoices/<int:pk>/file/", InvoiceFileView.as_view(), name="invoice_file"),
     # What the agency recorded: sales and KPIs, read-only.
     path("sales/", kpis_portal.SalesView.as_view(), name="sales"),
     path("sales/export.csv", kpis_portal.SalesCsvView.as_view(), name="sales_csv"),

@@ -231,6 +231,7 @@ def seed_demo() -> DemoResult:
     _demo_b2b_months(result, admin, b2b)
     _demo_revenue_share_months(result, admin, revenue_share)
     _demo_statements(result, admin, [b2b, revenue_share])
+    _demo_invoices(result, admin, revenue_share)
     _demo_balance_confirmation(result, admin, tea)
     return result
 
@@ -350,6 +351,67 @@ def _demo_statements(result: DemoResult, admin: User, agreements: list[Agreement
                     external_ref=f"DEMO-PAY-{statement.base_number}-1",
                     by=admin,
                 )
+
+
+def demo_invoice_pdf(number: str, amount: Decimal) -> bytes:
+    """A one-page PDF standing in for a real invoice's file (the demo has none)."""
+    text = f"Invoice {number}  CNY {amount}".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 420 120] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\nBT /F1 12 Tf 24 60 Td (%s) Tj ET\nendstream"
+        % (len(text) + 30, text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number_, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number_, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _demo_invoices(result: DemoResult, admin: User, agreement: Agreement) -> None:
+    """The agency's 数电专票 for the revenue-share June and August statements, each for
+    the full total, dated three days after the statement."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.money import vat_split
+    from settlements import services
+    from settlements.models import Statement
+
+    for serial, period in ((1, "2026-06"), (2, "2026-08")):
+        statement = Statement.objects.filter(
+            agreement=agreement, period=period, status__in=Statement.OPEN_STATUSES
+        ).first()
+        if statement is None or statement.total_due <= 0 or statement.invoices.exists():
+            continue
+        assert statement.issued_on is not None
+        number = f"2635200000000000{serial:04d}"
+        split = vat_split(total=statement.total_due, rate=statement.vat_rate)
+        services.invoice_record(
+            statement=statement,
+            kind="vat_special_digital",
+            number=number,
+            issued_on=statement.issued_on + timedelta(days=3),
+            amount=statement.total_due,
+            tax_amount=split.tax,
+            file=SimpleUploadedFile(
+                f"{number}.pdf", demo_invoice_pdf(number, statement.total_due), "application/pdf"
+            ),
+            by=admin,
+        )
+        result.created.append(f"invoice {number} ({statement.number})")
 
 
 DISTRIBUTORS = [

@@ -293,12 +293,55 @@ def sale_row_clean(
     }
     # A shipment to a distributor is at the distributor price by design: only retail
     # channels are held to the minimum retail price.
-    cleaned["price_violation"] = (
-        channel != SaleLine.Channel.B2B_DISTRIBUTOR
-        and unit_price < prices.min_retail_price
-        and promotion is None
+    cleaned["price_violation"] = price_violation_of(
+        channel=channel,
+        unit_price=unit_price,
+        min_retail_price=prices.min_retail_price,
+        promotion=promotion,
+        sold_on=sold_on,
     )
     return cleaned, {}
+
+
+def price_violation_of(
+    *,
+    channel: str,
+    unit_price: Decimal,
+    min_retail_price: Decimal,
+    promotion: Promotion | None,
+    sold_on: date,
+) -> bool:
+    """A retail sale below the minimum retail price, unless the brand approved its
+    promotion, the sale falls within the promotion's dates and is not below its floor.
+
+    A sale naming a pending or rejected promotion is flagged like any other."""
+    if channel == SaleLine.Channel.B2B_DISTRIBUTOR or unit_price >= min_retail_price:
+        return False
+    if promotion is None or promotion.status != Promotion.Status.APPROVED:
+        return True
+    if not promotion.starts_on <= sold_on <= promotion.ends_on:
+        return True
+    return promotion.price_floor is not None and unit_price < promotion.price_floor
+
+
+@transaction.atomic
+def promotion_sales_recheck(*, promotion: Promotion) -> int:
+    """Derive ``price_violation`` again for the sale lines naming ``promotion`` (after
+    the brand approved or rejected it); returns how many lines changed."""
+    changed = 0
+    for line in SaleLine.objects.select_for_update().filter(promotion=promotion):
+        flagged = price_violation_of(
+            channel=line.channel,
+            unit_price=line.unit_price,
+            min_retail_price=line.min_retail_price,
+            promotion=promotion,
+            sold_on=line.sold_on,
+        )
+        if flagged != line.price_violation:
+            line.price_violation = flagged
+            line.save(update_fields=["price_violation"])
+            changed += 1
+    return changed
 
 
 def same_line(existing: SaleLine, cleaned: Mapping[str, Any]) -> bool:

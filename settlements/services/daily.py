@@ -22,6 +22,8 @@ from common.jobs import RowGuard
 from contracts.models import Agreement
 from contracts.services import agreements_roll_over
 from core.exceptions import RuleViolation
+from obligations.notifications import obligation_reminders_send
+from obligations.services import obligations_daily
 from settlements import messages as msg
 from settlements import notifications, tasks
 from settlements.models import DailyRun, FlagSeen, Statement
@@ -42,7 +44,9 @@ RULES = (
     "deemed_confirmed",
     "penalty_notices",
     "flags",
+    "obligations_missed",
     "reminders",
+    "obligation_reminders",
 )
 
 
@@ -120,7 +124,15 @@ def _steps(
             lambda g: {"penalty_notices": penalty_notices_due(until=until, guard=g)},
         ),
         ("flags", lambda g: {"flags": [f.key for f in flags_log_new(as_of=until, guard=g)]}),
+        # After the renewals: schedules follow each agreement's end, then what is missed.
+        ("obligations", lambda g: obligations_daily(until=until, guard=g)),
         ("reminders", reminders),
+        (
+            "obligation_reminders",
+            lambda g: {
+                "obligation_reminders": obligation_reminders_send(on=until) if is_today else []
+            },
+        ),
     ]
 
 
