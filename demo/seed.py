@@ -232,8 +232,52 @@ def seed_demo() -> DemoResult:
     _demo_revenue_share_months(result, admin, revenue_share)
     _demo_statements(result, admin, [b2b, revenue_share])
     _demo_invoices(result, admin, revenue_share)
+    _demo_bank_transactions(result, admin, agency, tea)
     _demo_balance_confirmation(result, admin, tea)
     return result
+
+def _demo_bank_transactions(
+    result: DemoResult, admin: User, agency: Organization, brand: Organization
+) -> None:
+    """Two credits of yesterday waiting to be allocated: the brand's, quoting its oldest
+    open statement's number (the suggestion fills it in), and one from a payer no brand
+    matches. Posting them again returns the stored ones."""
+    from datetime import timedelta
+
+    from banking.selectors import open_items
+    from banking.services import bank_transactions_create
+
+    items = sorted(
+        open_items(brand_ids=[brand.pk], agency_ids=[agency.pk]).get(brand.pk, []),
+        key=lambda i: (i.due_on or i.issued_on or clock.today(), i.statement),
+    )
+    yesterday = clock.today() - timedelta(days=1)
+    rows = [
+        {
+            "booked_on": yesterday,
+            "amount": Decimal("1888.00"),
+            "payer_name": "温州某某贸易有限公司",
+            "payer_account": "6217 0000 9999 0001",
+            "remark": "货款",
+            "bank_ref": "DEMO-BANK-0002",
+        }
+    ]
+    if items:
+        rows.insert(
+            0,
+            {
+                "booked_on": yesterday,
+                "amount": items[0].outstanding,
+                "payer_name": brand.name,
+                "payer_account": "",
+                "remark": f"付 {items[0].number} 款",
+                "bank_ref": "DEMO-BANK-0001",
+            },
+        )
+    for recorded in bank_transactions_create(agency=agency, rows=rows, by=admin):
+        if recorded.created:
+            result.created.append(f"bank credit {recorded.transaction.bank_ref}")
+
 
 
 def _demo_invoicing_details(result: DemoResult, tea: Organization, silk: Organization) -> None:

@@ -184,6 +184,7 @@ _SIDEBAR_GROUPS = [
             (_("Daily runs"), "schedule", "settlements.DailyRun"),
             (_("Approved expenses"), "payments", "settlements.Expense"),
             (_("Penalty waivers"), "money_off", "settlements.PenaltyWaiver"),
+            (_("Bank transactions"), "account_balance", "banking.BankTransaction"),
             (
                 _("Receivables"),
                 "account_balance_wallet",

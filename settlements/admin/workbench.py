@@ -581,6 +581,11 @@ def _headlines(bench: wb.Workbench) -> list[Headline]:
     ]
 
 
+# Cards that apps above settlements add to the workbench from their AppConfig.ready
+# (banking's unmatched credits): each takes the request and the workbench, gives a Section.
+EXTRA_SECTIONS: list[Callable[[HttpRequest, wb.Workbench], Section]] = []
+
+
 def dashboard(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
     """unfold's dashboard callback: the workbench of the signed-in user, as of today."""
     user = request.user
@@ -604,6 +609,7 @@ def dashboard(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
         "overdue": _overdue(bench),
         "cure_clocks": _cure_clocks(bench),
         "failures": _failures(bench, user),
+        "extra": [make(request, bench) for make in EXTRA_SECTIONS],
     }
     return context
 

@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import ApiToken
+from banking.services import bank_transaction_create
 from common.models import Event
 from config.api_urls import router
 from core.periods import Period
@@ -81,6 +82,11 @@ def _objects_of_brand_a1(world):
         period="2026-08", by=staff, agreement=agreement, dispatch=False
     )
     token = ApiToken.objects.filter(user=world["users"]["finance_a1"]).first()
+    credit = bank_transaction_create(
+        agency=agreement.agency,
+        data={"booked_on": date(2026, 9, 25), "amount": Decimal("10.00"), "bank_ref": "M-BANK-1"},
+        by=staff,
+    ).transaction
     return {
         "organizations": brand,
         "users": world["users"]["finance_a1"],
@@ -95,6 +101,7 @@ def _objects_of_brand_a1(world):
         "invoices": invoice,
         "statement-runs": run,
         "events": Event.objects.filter(agreement=agreement).first(),
+        "bank-transactions": credit,
         # receivables/ has no detail route: an id under it answers 404 like any path.
         "receivables": statement,
         "balance-confirmations": balance_confirmation_issue(

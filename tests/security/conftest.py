@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Organization, User
+from banking.services import bank_transaction_create
 from common import clock
 from contracts.models import Agreement
 from core.periods import Period
@@ -49,6 +50,7 @@ class Tenant:
             self.objects["promotion"].code,
             self.staff.username,
             self.objects["webhook"].name,
+            self.objects["bank_credit"].bank_ref,
         ]
 
 
@@ -112,6 +114,17 @@ def _tenant(tag: str) -> Tenant:
         subscription=webhook, event_type="statement.issued", body="{}", status="failed"
     )
     confirmation = balance_confirmation_issue(brand=brand, as_of=date(2026, 11, 1), by=staff)
+    bank_credit = bank_transaction_create(
+        agency=agency,
+        data={
+            "booked_on": date(2026, 9, 25),
+            "amount": Decimal("100.00"),
+            "payer_name": brand.name,
+            "remark": statement.number,
+            "bank_ref": f"BANK-{tag}-1",
+        },
+        by=staff,
+    ).transaction
     return Tenant(
         tag=tag,
         agency=agency,
@@ -129,6 +142,7 @@ def _tenant(tag: str) -> Tenant:
             "waiver": waiver,
             "run": run,
             "webhook": webhook,
+            "bank_credit": bank_credit,
             "balance_confirmation": confirmation,
         },
     )
