@@ -18,6 +18,7 @@ from common.models import Event
 from config.api_urls import router
 from core.periods import Period
 from kpis.services import kpi_record_save, sale_line_record
+from obligations.breach import breach_notice_send
 from receivables.services import balance_confirmation_issue
 from settlements import services
 from settlements.models import Expense, Payment, Statement, StatementRun
@@ -101,6 +102,13 @@ def _objects_of_brand_a1(world):
         "invoices": invoice,
         "statement-runs": run,
         "events": Event.objects.filter(agreement=agreement).first(),
+        "breach-notices": breach_notice_send(
+            agreement=agreement,
+            by="agency",
+            sent_on=date(2026, 9, 1),
+            description="未按约定提交月度推广计划",
+            user=staff,
+        ),
         "bank-transactions": credit,
         # receivables/ has no detail route: an id under it answers 404 like any path.
         "receivables": statement,
