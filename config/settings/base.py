@@ -420,6 +420,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "KindEnum": "settlements.models.Statement.Kind",
         "InvoiceKindEnum": "settlements.models.Invoice.Kind",
+        # agency / brand: who sends a breach notice, owes an obligation, asks an approval.
+        "SideEnum": "obligations.models.Side",
     },
     # Tags and operation ids start after /api/v1/: "statements", "statements_list".
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
