@@ -34,6 +34,7 @@ from core.periods import Period
 from kpis.models import SalesImport
 from obligations.breach_selectors import cure_clocks_running
 from obligations.models import BreachNotice
+from obligations.selectors import ToAct, obligations_to_act
 from settlements import selectors
 from settlements.models import DailyRun, Statement, StatementRun
 
@@ -89,6 +90,8 @@ class Workbench:
     terminations: list[selectors.Flag] = field(default_factory=list)
     # Breach notices not cured yet, soonest cure deadline first (obligations).
     cure_clocks: list[BreachNotice] = field(default_factory=list)
+    # Obligations due this week, missed, and approvals waiting for an answer.
+    obligations: ToAct = field(default_factory=ToAct)
     failed_imports: list[SalesImport] = field(default_factory=list)
     failed_runs: list[StatementRun] = field(default_factory=list)
     failed_daily_runs: list[DailyRun] = field(default_factory=list)
@@ -212,6 +215,7 @@ def workbench(*, user: Any, today: date) -> Workbench:
         if flag.name in TERMINATION_FLAGS
     ]
     bench.cure_clocks = list(cure_clocks_running(agreements=agreements))
+    bench.obligations = obligations_to_act(agreements=agreements, today=today)
     since = today - timedelta(days=FAILURES_DAYS)
     bench.failed_imports = list(
         SalesImport.objects.filter(

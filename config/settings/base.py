@@ -163,6 +163,7 @@ _SIDEBAR_GROUPS = [
         _("Agreements"),
         [
             (_("Agreements"), "handshake", "contracts.Agreement"),
+            (_("Obligations"), "task_alt", "obligations.Obligation"),
             (_("Products"), "inventory_2", "contracts.Product"),
             (_("Brands and organizations"), "apartment", "accounts.Organization"),
         ],

@@ -423,6 +423,56 @@ def _terminations(bench: wb.Workbench) -> Section:
     )
 
 
+def _obligation_row(obligation: Any) -> list[Cell]:
+    missed = obligation.status == "missed"
+    return [
+        Cell(
+            obligation.title,
+            _admin_url("obligations_obligation_change", obligation.pk),
+            note=_("owed by the agency")
+            if obligation.owed_by == "agency"
+            else _("owed by the brand"),
+        ),
+        _agreement_cell(obligation.agreement),
+        Cell(date_text(obligation.due_on), late=missed, note=_("Missed") if missed else ""),
+    ]
+
+
+def _obligations_due(bench: wb.Workbench) -> Section:
+    """Obligations besides money: missed ones first, then those due this week."""
+    items = [*bench.obligations.missed, *bench.obligations.due_this_week]
+    url = _admin_url(
+        "obligations_obligation_changelist", due="missed" if bench.obligations.missed else "week"
+    )
+    return _section(
+        "obligations",
+        _("Obligations due this week or missed"),
+        "task_alt",
+        items,
+        [(_("Obligation"), False), (_("Agreement"), False), (_("Due on"), False)],
+        _obligation_row,
+        _("No obligation is due this week and none was missed."),
+        note=_("Meetings, reports and trainings either side owes under the agreements."),
+        **_more(url, len(items)),
+    )
+
+
+def _approvals(bench: wb.Workbench) -> Section:
+    url = _admin_url("obligations_obligation_changelist", due="waiting")
+    items = bench.obligations.approvals_waiting
+    return _section(
+        "approvals",
+        _("Approvals waiting"),
+        "approval",
+        items,
+        [(_("Request"), False), (_("Agreement"), False), (_("Answer by"), False)],
+        _obligation_row,
+        _("No approval is waiting for an answer."),
+        note=_("Promotion plans, budgets and published work one side asked the other to approve."),
+        **_more(url, len(items)),
+    )
+
+
 def _cure_clocks(bench: wb.Workbench) -> Section:
     """Breach notices whose cure period runs (or ran out) without a cure."""
 
@@ -604,6 +654,7 @@ def dashboard(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
             (_to_generate(bench), _to_issue(bench)),
             (_coming_due(bench, owed, receipts=True), _coming_due(bench, owed, receipts=False)),
             (_disputes(bench), _terminations(bench)),
+            (_obligations_due(bench), _approvals(bench)),
         ],
         "ageing": _ageing(bench),
         "overdue": _overdue(bench),
