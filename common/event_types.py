@@ -82,6 +82,7 @@ EVENT_TYPES = {
     "approval.approved": _("Approved"),
     "approval.rejected": _("Rejected"),
     "notice.obligation_reminder": _("Obligation reminder sent"),
+    "notice.approval_requested": _("Approval request e-mailed"),
     "balance_confirmation.issued": _("Balance confirmation issued"),
     "balance_confirmation.confirmed": _("Balance confirmed by the brand"),
     "balance_confirmation.disputed": _("Balance disputed by the brand"),

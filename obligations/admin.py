@@ -181,7 +181,7 @@ class ObligationAdmin(ScopedAdminMixin, ModelAdmin):
 
     # --- the list ---------------------------------------------------------------------
 
-    @admin.display(description=_("Due on"), ordering="due_on")
+    @admin.display(description=_("Due date"), ordering="due_on")
     def due(self, obj):
         late = obj.status == Obligation.Status.OPEN and obj.due_on < clock.today()
         return format_html(

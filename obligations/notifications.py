@@ -23,6 +23,8 @@ REMINDER_EVENT = "notice.obligation_reminder"
 # The earliest a reminder may go out: this many days before the due date.
 REMIND_DAYS_MAX = 366
 REMINDER_SUBJECT = "义务即将到期：{title} / Obligation due soon: {title}"
+APPROVAL_EVENT = "notice.approval_requested"
+APPROVAL_SUBJECT = "请审批：{title} / Approval requested: {title}"
 SIDE_ROLES = {
     Side.BRAND: (User.Role.BRAND_FINANCE, User.Role.BRAND_VIEWER),
     Side.AGENCY: (User.Role.AGENCY_STAFF,),
@@ -115,3 +117,44 @@ def obligation_reminders_send(*, on: date) -> list[str]:
         if obligation_reminder(obligation=obligation, on=on):
             sent.append(f"obligation-{obligation.pk}:{obligation.agreement.number}")
     return sent
+
+
+def approval_requested_notify(*, obligation: Obligation) -> int:
+    """Tell the side asked that an approval waits for it, with the answer date. Once."""
+    obligation = Obligation.objects.select_related("agreement__brand", "agreement__agency").get(
+        pk=obligation.pk
+    )
+    if Event.objects.filter(
+        object_type="obligation", object_id=obligation.pk, action=APPROVAL_EVENT
+    ).exists():
+        return 0
+    agreement = obligation.agreement
+    recipients = side_recipients(agreement, obligation.owed_by)
+    if not recipients:
+        return 0
+    due = obligation.due_on
+    body = render_to_string(
+        "emails/approval_requested.txt",
+        {
+            "obligation": obligation,
+            "agreement": agreement,
+            "due_zh": f"{due.year}年{due.month}月{due.day}日",
+            "due_en": f"{due.day} {due:%B %Y}",
+            "url": _link(obligation),
+            "dashboard_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("portal:dashboard"),
+        },
+    )
+    count = send_mail(
+        f"[{agreement.number}] {APPROVAL_SUBJECT.format(title=obligation.title)}",
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        recipients,
+        fail_silently=True,
+    )
+    event_record(
+        action=APPROVAL_EVENT,
+        obj=obligation,
+        agreement=agreement,
+        detail={"to": len(recipients), "due_on": due.isoformat(), "side": obligation.owed_by},
+    )
+    return count

@@ -32,7 +32,7 @@ from core.exceptions import InvalidStateError, RuleViolation
 from kpis.models import Promotion
 from kpis.services import promotion_sales_recheck
 from obligations import messages as msg
-from obligations import schedules, templates
+from obligations import notifications, schedules, templates
 from obligations.models import (
     Obligation,
     ObligationFile,
@@ -590,6 +590,7 @@ def approval_request(
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     names = _files_keep(obligation, files, by)
+    transaction.on_commit(lambda: notifications.approval_requested_notify(obligation=obligation))
     _record(
         "approval.requested",
         obligation,

@@ -406,3 +406,21 @@ def test_reminders_go_to_the_owing_side_once(deals, people, settings):
     sent = obligation_reminders_send(on=D(2026, 9, 27))
     assert [m.to for m in mail.outbox if "网络会议" in m.subject] == [["staff@agency.test"]]
     assert not [m for m in mail.outbox if "每季度" in m.subject]  # never twice
+
+
+def test_an_approval_request_emails_the_side_asked_once(
+    deals, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.approval_request(
+            agreement=deals["revenue_share"],
+            by=people["staff"],
+            subject="rs.promotion_plan",
+            promotion=_plan(),
+        )
+    sent = [m for m in mail.outbox if "请审批" in m.subject]
+    assert len(sent) == 1 and sent[0].to == ["fin@brand.test"]
+    assert "618" in sent[0].body and "/portal/obligations/" in sent[0].body
+    from obligations.notifications import approval_requested_notify
+
+    assert approval_requested_notify(obligation=request) == 0
