@@ -116,12 +116,17 @@ def _stored_texts() -> list[str]:
             for f in model._meta.concrete_fields
             if isinstance(f, (models.CharField, models.TextField)) and not f.choices
         ]
-        if not names:
+        # Lists of texts kept as JSON (a brand's payer names and accounts) are data too.
+        lists = [f.name for f in model._meta.concrete_fields if isinstance(f, models.JSONField)]
+        if not names and not lists:
             continue
-        for row in model.objects.values_list(*names):
-            for value in row:
+        for row in model.objects.values_list(*names, *lists):
+            for value in row[: len(names)]:
                 if value and len(value) >= 2:
                     found.add(str(value))
+            for value in row[len(names) :]:
+                if isinstance(value, list):
+                    found.update(item for item in value if isinstance(item, str) and len(item) >= 2)
     return sorted(found, key=len, reverse=True)
 
 
