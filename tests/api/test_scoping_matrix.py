@@ -18,6 +18,7 @@ from common.models import Event
 from config.api_urls import router
 from core.periods import Period
 from kpis.services import kpi_record_save, sale_line_record
+from obligations.models import Obligation
 from obligations.breach import breach_notice_send
 from receivables.services import balance_confirmation_issue
 from settlements import services
@@ -102,6 +103,7 @@ def _objects_of_brand_a1(world):
         "invoices": invoice,
         "statement-runs": run,
         "events": Event.objects.filter(agreement=agreement).first(),
+        "obligations": Obligation.objects.filter(agreement=agreement).first(),
         "breach-notices": breach_notice_send(
             agreement=agreement,
             by="agency",
