@@ -182,10 +182,6 @@ class ConfirmationItemSerializer(serializers.Serializer):
 
 
 class BalanceConfirmationSerializer(serializers.ModelSerializer):
-    brand = IdField(source="brand_id")
-    as_of = serializers.DateField(
-        required=False, help_text="YYYY-MM-DD, not in the future; default: today"
-    )
     items = ConfirmationItemSerializer(many=True, read_only=True)
     total_outstanding = MoneyField(
         read_only=True, help_text="Principal of every open item, disputed ones included"
@@ -216,16 +212,15 @@ class BalanceConfirmationSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "id",
             "number",
+            "brand",
             "agency",
+            "as_of",
             "status",
             "confirmed_on",
             "disputed_on",
             "dispute_comment",
             "created_at",
         ]
-
-    def validate_as_of(self, value: date) -> date:
-        return day_not_future(value)
 
     def _url(self, name: str, confirmation: BalanceConfirmation) -> str:
         url = reverse(name, args=[confirmation.pk])
@@ -242,6 +237,16 @@ class BalanceConfirmationSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.URLField())
     def get_xlsx_url(self, confirmation: BalanceConfirmation) -> str:
         return self._url("balance-confirmation-xlsx", confirmation)
+
+
+class BalanceConfirmationIssueSerializer(serializers.Serializer):
+    brand = IdField(help_text="The brand (in your agency)")
+    as_of = serializers.DateField(
+        required=False, help_text="YYYY-MM-DD, not in the future; default: today"
+    )
+
+    def validate_as_of(self, value: date) -> date:
+        return day_not_future(value)
 
 
 class DisputeRequestSerializer(serializers.Serializer):
@@ -311,6 +316,7 @@ class BalanceConfirmationViewSet(
 
     @extend_schema(
         summary="Issue a balance confirmation of a brand's open items as of a day (staff)",
+        request=BalanceConfirmationIssueSerializer,
         responses={
             201: BalanceConfirmationSerializer,
             400: OpenApiResponse(description="A future date, bad input"),
@@ -319,10 +325,10 @@ class BalanceConfirmationViewSet(
     )
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        form = self.get_serializer(data=request.data)
+        form = BalanceConfirmationIssueSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         values = form.validated_data
-        brand = brand_in_scope(request.user, values["brand_id"])
+        brand = brand_in_scope(request.user, values["brand"])
         confirmation = services.balance_confirmation_issue(
             brand=brand, as_of=values.get("as_of"), by=request.user
         )

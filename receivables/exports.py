@@ -75,6 +75,7 @@ def confirmation_pdf_response(confirmation: BalanceConfirmation) -> FileResponse
         return None
     return FileResponse(
         confirmation.pdf.open("rb"),
+        as_attachment=True,
         content_type="application/pdf",
         filename=f"{confirmation.number}.pdf",
     )

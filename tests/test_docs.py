@@ -20,6 +20,7 @@ PACKAGES = (
     "kpis",
     "settlements",
     "integrations",
+    "receivables",
     "demo",
 )
 NAME = re.compile(r"`((?:" + "|".join(PACKAGES) + r")(?:\.[A-Za-z_][A-Za-z0-9_]*)+)`")

@@ -53,8 +53,8 @@ def test_nothing_owed_shows_the_empty_state(world):
 
 def test_the_page_reads_in_chinese(world, confirmation):
     html = logged_in(world.finance, "zh-hans").get("/portal/receivables/").content.decode()
-    assert "应收款" in html or "往来" in html
-    assert "Outstanding" not in html
+    assert "应收账款" in html and "往来余额确认函" in html and "截至该日违约金" not in html
+    assert "Outstanding" not in html and "Nothing is owed" not in html
 
 
 def test_finance_confirms(world, confirmation):
