@@ -7,7 +7,7 @@ months in two 50% installments. Running it again changes nothing.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -234,7 +234,53 @@ def seed_demo() -> DemoResult:
     _demo_invoices(result, admin, revenue_share)
     _demo_bank_transactions(result, admin, agency, tea)
     _demo_balance_confirmation(result, admin, tea)
+    _demo_obligations(result, admin, b2b, revenue_share)
     return result
+
+
+def _demo_obligations(
+    result: DemoResult, admin: User, b2b: Agreement, revenue_share: Agreement
+) -> None:
+    """The agreements' obligations came with their activation; the daily job marks the
+    missed ones. Here: a B2B meeting recorded done with its minutes, and a promotion plan
+    of the revenue share waiting for the tea brand's approval (once)."""
+    from obligations.models import Obligation
+    from obligations.services import PromotionPlan, approval_request, obligation_complete
+
+    if Obligation.objects.filter(agreement=revenue_share, kind="approval").exists():
+        return
+    first = (
+        Obligation.objects.filter(agreement=b2b, template_key="b2b.monthly_meeting")
+        .order_by("due_on")
+        .first()
+    )
+    if first is not None and first.status in ("open", "missed") and first.due_on <= clock.today():
+        obligation_complete(
+            obligation=first,
+            by=admin,
+            note="线上会议：回顾招商进度，确定下月推广计划。参会：双方项目经理。",
+            completed_on=first.due_on,
+        )
+    today = clock.today()
+    starts = max(today, revenue_share.starts_on)
+    ends = min(starts.replace(day=1) + timedelta(days=40), revenue_share.effective_ends_on)
+    if ends < starts:
+        return
+    request = approval_request(
+        agreement=revenue_share,
+        by=admin,
+        subject="rs.promotion_plan",
+        description="店铺周年庆：全场 8 折，单品不低于 ¥159.00。",
+        promotion=PromotionPlan(
+            code="ANNIV-2026",
+            name="店铺周年庆",
+            starts_on=starts,
+            ends_on=ends,
+            price_floor=Decimal("159.00"),
+        ),
+    )
+    result.created.append(f"approval request {request.title} ({revenue_share.number})")
+
 
 def _demo_bank_transactions(
     result: DemoResult, admin: User, agency: Organization, brand: Organization
