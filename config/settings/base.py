@@ -181,6 +181,7 @@ _SIDEBAR_GROUPS = [
         _("Settlements"),
         [
             (_("Statements"), "request_quote", "settlements.Statement"),
+            (_("Invoices"), "receipt", "settlements.Invoice"),
             (_("Month-end runs"), "event_repeat", "settlements.StatementRun"),
             (_("Daily runs"), "schedule", "settlements.DailyRun"),
             (_("Approved expenses"), "payments", "settlements.Expense"),

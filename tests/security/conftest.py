@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Organization, User
 from banking.services import bank_transaction_create
@@ -101,6 +102,16 @@ def _tenant(tag: str) -> Tenant:
     waiver = PenaltyWaiver.objects.create(
         statement=statement, amount=Decimal("1.00"), reason=f"{tag} 减免"
     )
+    invoice = services.invoice_record(
+        statement=statement,
+        kind="vat_normal_paper",
+        number="00000001" if tag == "ALPHA" else "00000002",
+        issued_on=date(2026, 9, 9),
+        amount=Decimal("10.00"),
+        tax_amount=Decimal("0.57"),
+        file=SimpleUploadedFile(f"{tag}.pdf", b"%PDF-1.4 invoice"),
+        by=staff,
+    )
     run = services.statement_run_start(period="2026-10", by=staff, dispatch=False)
     webhook = webhook_subscription_create(
         organization=agency,
@@ -140,6 +151,7 @@ def _tenant(tag: str) -> Tenant:
             "expense": expense,
             "statement": statement,
             "waiver": waiver,
+            "invoice": invoice,
             "run": run,
             "webhook": webhook,
             "bank_credit": bank_credit,
