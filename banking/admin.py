@@ -90,8 +90,8 @@ class ImportForm(forms.Form):
         label=_("Column mapping (optional)"),
         required=False,
         help_text=_(
-            'JSON naming the file\'s column for each field, e.g. {"booked_on": "交易日期", '
-            '"credit": "贷方金额", "bank_ref": "流水号"}. It replaces the bank preset.'
+            "A JSON object naming the file's column for each field (see the documentation); "
+            "it replaces the bank preset."
         ),
         widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
     )
