@@ -116,3 +116,22 @@ def test_the_brand_disputes_with_a_comment_staff_may_record_it(world, other):
     # The items and totals issued are never edited.
     done.refresh_from_db()
     assert done.total_outstanding == confirmation.total_outstanding
+
+
+def test_the_sweep_renders_a_pdf_a_broker_outage_left_out(world, settings):
+    from django.utils import timezone
+
+    from receivables import tasks
+
+    confirmation = issue(world)  # its on-commit render never ran: no PDF
+    assert not confirmation.pdf
+    assert tasks.balance_confirmation_sweep_task() == []  # too recent to be stranded
+    BalanceConfirmation.objects.filter(pk=confirmation.pk).update(
+        created_at=timezone.now() - timedelta(minutes=11)
+    )
+    assert tasks.balance_confirmation_sweep_task() == [confirmation.pk]
+    confirmation.refresh_from_db()
+    assert confirmation.pdf.name.endswith(".pdf")
+    assert tasks.balance_confirmation_sweep_task() == []
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "receivables.tasks.balance_confirmation_sweep_task" in scheduled
