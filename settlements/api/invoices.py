@@ -5,7 +5,6 @@ A statement id outside the caller's scope answers 404 like a missing one; anothe
 brand's invoice, its file and its reversal answer 404 too.
 """
 
-import json
 from typing import Any
 
 from django.http import FileResponse
@@ -21,7 +20,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,7 +28,7 @@ from common.api.fields import IdField, IdFilter, MoneyField
 from common.api.scoping import ScopedViewSetMixin
 from settlements import messages as msg
 from settlements import services
-from settlements.api.statements import statement_in_scope
+from settlements.api.statements import PdfRenderer, statement_in_scope
 from settlements.models import Invoice
 
 FILE_MISSING = "发票文件不存在 / the invoice's file is missing"
@@ -106,24 +105,12 @@ class InvoiceFilter(filters.FilterSet):
         fields = ["statement", "status", "kind"]
 
 
-class AnyFileRenderer(BaseRenderer):
-    """Lets a client ask for the file's own type (``Accept: application/pdf``…); an error
-    answered to it is JSON and says so."""
+class AnyFileRenderer(PdfRenderer):
+    """Lets a client ask for the file's own type (``Accept: application/pdf``,
+    ``application/ofd``…); an error answered to it is JSON and says so."""
 
     media_type = "*/*"
     format = "file"
-    charset = None
-    render_style = "binary"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> Any:
-        if isinstance(data, bytes):
-            return data
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return json.dumps(data, ensure_ascii=False, default=str).encode()
 
 
 @extend_schema_view(

@@ -97,6 +97,21 @@ def pay_after_invoice(agreement, working_days: int = 5) -> None:
     terms.save()
 
 
+def post_data(statement, **kw):
+    """What a form or multipart POST sends for the worked example's full invoice."""
+    data = {
+        "statement": statement.pk,
+        "kind": "vat_special_digital",
+        "number": DIGITAL,
+        "issued_on": "2026-09-09",
+        "amount": "2793.00",
+        "tax_amount": "158.09",
+        "file": upload(),
+    }
+    data.update(kw)
+    return data
+
+
 def record(statement, staff, **kw):
     values = {
         "kind": "vat_special_digital",

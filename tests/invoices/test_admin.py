@@ -14,6 +14,7 @@ from tests.invoices.conftest import (
     XML,
     issue_august,
     pay_after_invoice,
+    post_data,
     record,
     upload,
 )
@@ -28,25 +29,11 @@ def admin_client(client, staff):
     return client
 
 
-def form_data(statement, **kw):
-    data = {
-        "statement": statement.pk,
-        "kind": "vat_special_digital",
-        "number": DIGITAL,
-        "issued_on": "2026-09-09",
-        "amount": "2793.00",
-        "tax_amount": "158.09",
-        "file": upload(),
-    }
-    data.update(kw)
-    return data
-
-
 def test_record_through_the_form(admin_client, statement):
     page = admin_client.get(reverse(ADD) + f"?statement={statement.pk}")
     assert page.status_code == 200
     assert page.context["adminform"].form.initial["statement"] == str(statement.pk)
-    response = admin_client.post(reverse(ADD), form_data(statement))
+    response = admin_client.post(reverse(ADD), post_data(statement))
     assert response.status_code == 302, response.context["adminform"].form.errors
     invoice = Invoice.objects.get()
     assert (invoice.number, invoice.amount, invoice.content_type) == (
@@ -66,19 +53,19 @@ def test_record_through_the_form(admin_client, statement):
 
 def test_refusals_show_on_the_form_and_keep_nothing(admin_client, statement):
     response = admin_client.post(
-        reverse(ADD), form_data(statement, number="12", file=upload("fp.pdf", XML))
+        reverse(ADD), post_data(statement, number="12", file=upload("fp.pdf", XML))
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors["number"] == [msg.INVOICE_NUMBER_DIGITAL]
     assert errors["file"] == [msg.INVOICE_FILE_MISMATCH.format(name="fp.pdf", actual="XML")]
     response = admin_client.post(
-        reverse(ADD), form_data(statement, amount="2793.01", tax_amount="0")
+        reverse(ADD), post_data(statement, amount="2793.01", tax_amount="0")
     )
     errors = response.context["adminform"].form.errors
     assert errors["amount"] == [msg.INVOICE_OVER_TOTAL.format(available="2793.00")]
     response = admin_client.post(
-        reverse(ADD), form_data(statement, amount="10.00", tax_amount="20.00")
+        reverse(ADD), post_data(statement, amount="10.00", tax_amount="20.00")
     )
     assert msg.INVOICE_TAX_RANGE in str(response.context["adminform"].form.errors)
     assert not Invoice.objects.exists()

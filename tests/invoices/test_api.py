@@ -17,6 +17,7 @@ from tests.invoices.conftest import (
     XML,
     issue_august,
     pay_after_invoice,
+    post_data,
     record,
     upload,
 )
@@ -31,20 +32,6 @@ def client_for(user):
     return client
 
 
-def body(statement, **kw):
-    values = {
-        "statement": statement.pk,
-        "kind": "vat_special_digital",
-        "number": DIGITAL,
-        "issued_on": "2026-09-09",
-        "amount": "2793.00",
-        "tax_amount": "158.09",
-        "file": upload(),
-    }
-    values.update(kw)
-    return values
-
-
 @pytest.fixture
 def other_brand_statement(rs, staff):
     """A statement of another brand of the same agency."""
@@ -56,7 +43,7 @@ def other_brand_statement(rs, staff):
 
 def test_staff_post_multipart_and_read_it_back(statement, staff):
     client = client_for(staff)
-    response = client.post(URL, body(statement), format="multipart")
+    response = client.post(URL, post_data(statement), format="multipart")
     assert response.status_code == 201, response.json()
     data = response.json()
     assert data["statement"] == statement.pk and data["statement_number"] == statement.number
@@ -85,22 +72,24 @@ def test_staff_post_multipart_and_read_it_back(statement, staff):
 def test_bad_input_is_400_by_field_never_500(statement, staff):
     client = client_for(staff)
     response = client.post(
-        URL, body(statement, number="123", file=upload("a.pdf", XML)), format="multipart"
+        URL, post_data(statement, number="123", file=upload("a.pdf", XML)), format="multipart"
     )
     assert response.status_code == 400
     assert response.json() == {
         "number": [msg.INVOICE_NUMBER_DIGITAL],
         "file": [msg.INVOICE_FILE_MISMATCH.format(name="a.pdf", actual="XML")],
     }
-    no_file = body(statement)
+    no_file = post_data(statement)
     del no_file["file"]
     response = client.post(URL, no_file, format="multipart")
     assert response.status_code == 400 and response.json() == {"file": [msg.INVOICE_FILE_REQUIRED]}
     record(statement, staff, amount=Decimal("2000.00"), tax_amount=Decimal("0"))
-    response = client.post(URL, body(statement, number="26442000000123456790"), format="multipart")
+    response = client.post(
+        URL, post_data(statement, number="26442000000123456790"), format="multipart"
+    )
     assert response.status_code == 400
     assert response.json() == {"amount": [msg.INVOICE_OVER_TOTAL.format(available="793.00")]}
-    response = client.post(URL, body(statement, kind="x", amount="abc"), format="multipart")
+    response = client.post(URL, post_data(statement, kind="x", amount="abc"), format="multipart")
     assert response.status_code == 400 and set(response.json()) == {"kind", "amount"}
 
 
@@ -108,7 +97,7 @@ def test_a_void_statement_is_409(statement, staff):
     from settlements import services as s
 
     s.statement_void(statement=statement, by=staff, reason="错")
-    response = client_for(staff).post(URL, body(statement), format="multipart")
+    response = client_for(staff).post(URL, post_data(statement), format="multipart")
     assert response.status_code == 409
 
 
@@ -135,14 +124,14 @@ def test_brands_read_their_own_and_nothing_else(
     assert client.post(f"{URL}{mine.pk}/reverse/", reverse, format="json").status_code == 403
     assert (
         client.post(
-            URL, body(statement, number="26442000000123456791"), format="multipart"
+            URL, post_data(statement, number="26442000000123456791"), format="multipart"
         ).status_code
         == 403
     )
     # Staff of another agency: 404 for the statement in a body too.
     outsider = f.user(f.agency(), User.Role.AGENCY_STAFF)
     response = client_for(outsider).post(
-        URL, body(statement, number="26442000000123456791"), format="multipart"
+        URL, post_data(statement, number="26442000000123456791"), format="multipart"
     )
     assert response.status_code == 404
     assert client_for(outsider).get(f"{URL}{mine.pk}/file/").status_code == 404
