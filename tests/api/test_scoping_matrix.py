@@ -18,8 +18,8 @@ from common.models import Event
 from config.api_urls import router
 from core.periods import Period
 from kpis.services import kpi_record_save, sale_line_record
-from obligations.models import Obligation
 from obligations.breach import breach_notice_send
+from obligations.models import Obligation
 from receivables.services import balance_confirmation_issue
 from settlements import services
 from settlements.models import Expense, Payment, Statement, StatementRun
