@@ -147,8 +147,8 @@ class BankImportRequestSerializer(serializers.Serializer):
     )
     mapping = serializers.CharField(
         required=False,
-        help_text='A JSON object naming the column of each field, e.g. {"booked_on": "交易日期", '
-        '"credit": "贷方金额", "bank_ref": "流水号", "remark": ["摘要", "附言"]}; '
+        help_text="A JSON object naming the file's column (its header) for each field, e.g. "
+        '{"booked_on": "Date", "credit": "Credit", "bank_ref": "Ref", "remark": ["Memo"]}; '
         "overrides the preset",
     )
     preview = serializers.BooleanField(
@@ -310,9 +310,9 @@ class BankTransactionViewSet(
                 value={
                     "booked_on": "2026-09-25",
                     "amount": "3570.00",
-                    "payer_name": "杭州茗香茶业有限公司",
+                    "payer_name": "Hangzhou Mingxiang Tea Co., Ltd.",
                     "payer_account": "6222 0202 0000 1234",
-                    "remark": "货款 ST-2026-000123",
+                    "remark": "Payment ST-2026-000123",
                     "bank_ref": "20260925000123",
                 },
             )
@@ -363,9 +363,9 @@ class BankTransactionViewSet(
             201: BankImportResultSerializer,
             200: OpenApiResponse(BankImportResultSerializer, description="A preview"),
             400: OpenApiResponse(
-                BankImportResultSerializer,
-                description="Nothing was saved: `errors` name each row (row 1 is the file's "
-                'first row); or `{"field": [...]}` for a missing file',
+                description="Nothing was saved: the answer as in 201, with `errors` naming each "
+                'row as `{"row", "column", "message", "text"}` (row 1 is the file\'s first row); '
+                'or `{"field": ["message"]}` for a missing file or a bad mapping'
             ),
         },
     )

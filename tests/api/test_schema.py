@@ -113,6 +113,7 @@ def test_request_bodies_are_json_and_multipart_only_for_files(schema):
         ("post", "/api/v1/sales/import/"),
         ("post", "/api/v1/statements/{id}/dispute/"),
         ("post", "/api/v1/invoices/"),
+        ("post", "/api/v1/bank-transactions/import/"),
     }
 
 
