@@ -110,7 +110,9 @@ def test_the_sidebar_shows_only_what_the_user_may_open(client, rf):
         items = [
             item for group in response.context["sidebar_navigation"] for item in group["items"]
         ]
-        assert len(items) == 20  # the workbench, 17 lists, the receivables page and its list
+        # the workbench, the receivables page and 21 lists (obligations, invoices and bank
+        # transactions among them)
+        assert len(items) == 23
         page = response.content.decode()
         for item in items:
             link = str(item["link"])
