@@ -25,7 +25,9 @@ def _wait_batches(reports, task, batches, what):
     waiting = [sorted(batch) for batch in batches]
     while waiting:
         report = reports.wait(
-            lambda r: r["phase"] == "post" and r["task"] == task and sorted(r["args"][0]) in waiting,
+            lambda r: (
+                r["phase"] == "post" and r["task"] == task and sorted(r["args"][0]) in waiting
+            ),
             what=what,
         )
         assert report["state"] == "SUCCESS", report
