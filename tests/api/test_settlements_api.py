@@ -148,6 +148,7 @@ def test_worked_example_over_http(world, clients, django_capture_on_commit_callb
         "total_due": "2793.00",
         "amount_paid": "0.00",
         "outstanding": "2793.00",
+        "invoiced_amount": "0.00",
         "penalty_rate_per_day": "0.003",
         "vat_rate": "0.06",
         "amount_without_tax": "2634.91",
