@@ -272,6 +272,12 @@ class Statement(models.Model):
         """Issued and not void: see ``StatementQuerySet.open``."""
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def invoiced_amount(self) -> Decimal:
+        """The total of its invoices (发票) that are not reversed."""
+        invoices = Invoice.objects.filter(statement=self).exclude(status=Invoice.Status.REVERSED)
+        return invoices.aggregate(total=models.Sum("amount"))["total"] or ZERO
+
 
 class StatementLine(models.Model):
     statement = models.ForeignKey(

@@ -60,8 +60,7 @@ def counting_invoices(statement: Statement) -> QuerySet[Invoice]:
 
 def invoiced_amount(statement: Statement) -> Decimal:
     """The total of the statement's invoices that are not reversed."""
-    total = counting_invoices(statement).aggregate(total=Sum("amount"))["total"]
-    return total or ZERO
+    return statement.invoiced_amount
 
 
 def invoiced_sum() -> Any:

@@ -41,6 +41,7 @@ def test_the_statement_page_lists_its_invoices(portal, statement, staff):
     html = portal.get(reverse("portal:statement", args=[statement.pk])).content.decode()
     assert 'data-testid="statement-invoices"' in html
     assert reverse("portal:invoice_file", args=[invoice.pk]) in html
+    assert html.count("¥1,000.00") == 2  # the invoice and the invoiced total
 
 
 def test_no_due_date_until_invoiced_is_said(portal, rs, staff):
