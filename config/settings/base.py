@@ -424,6 +424,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceKindEnum": "settlements.models.Invoice.Kind",
         # agency / brand: who sends a breach notice, owes an obligation, asks an approval.
         "SideEnum": "obligations.models.Side",
+        "ObligationKindEnum": "obligations.models.ObligationKind",
     },
     # Tags and operation ids start after /api/v1/: "statements", "statements_list".
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",

@@ -114,6 +114,7 @@ def test_request_bodies_are_json_and_multipart_only_for_files(schema):
         ("post", "/api/v1/statements/{id}/dispute/"),
         ("post", "/api/v1/invoices/"),
         ("post", "/api/v1/bank-transactions/import/"),
+        ("post", "/api/v1/obligations/{id}/complete/"),
     }
 
 
