@@ -23,8 +23,8 @@ from settlements.services._common import (
     next_number,
     replace_lines,
 )
-from settlements.vat import agreement_vat_rate
 from settlements.services.invoices import payment_due_apply
+from settlements.vat import agreement_vat_rate
 
 
 def _one_off_issue(

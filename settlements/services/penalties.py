@@ -29,8 +29,8 @@ from settlements.services._common import (
     replace_lines,
     statement_lock,
 )
-from settlements.vat import agreement_vat_rate
 from settlements.services.invoices import payment_due_apply
+from settlements.vat import agreement_vat_rate
 
 
 @transaction.atomic
