@@ -98,19 +98,33 @@ class KpiMonth:
     targets: dict[str, Decimal | None] = field(default_factory=dict)
 
 
-def kpi_months(agreement: Agreement, periods: Iterable[Period]) -> list[KpiMonth]:
+def kpi_records_of(agreements: Iterable[Agreement]) -> dict[int, dict[str, KpiRecord]]:
+    """Every KPI record (with its waivers) of ``agreements``, by agreement and period, in
+    two queries whatever their number."""
+    found: dict[int, dict[str, KpiRecord]] = {}
+    for record in KpiRecord.objects.filter(agreement__in=list(agreements)).prefetch_related(
+        "waivers"
+    ):
+        found.setdefault(record.agreement_id, {})[record.period] = record
+    return found
+
+
+def kpi_months(
+    agreement: Agreement,
+    periods: Iterable[Period],
+    records: dict[str, KpiRecord] | None = None,
+) -> list[KpiMonth]:
+    """The months' records and evaluations; ``records`` (by period) when already loaded."""
     periods = list(periods)
-    records = {
-        r.period: r
-        for r in KpiRecord.objects.filter(
-            agreement=agreement, period__in=[str(p) for p in periods]
-        ).prefetch_related("waivers")
-    }
+    if records is None:
+        records = kpi_records_of([agreement]).get(agreement.pk, {})
     terms = agreement.b2b_terms
     months = []
     for period in periods:
         record = records.get(str(period))
-        evaluation = kpi_evaluate(agreement=agreement, period=period, record=record)
+        evaluation = kpi_evaluate(
+            agreement=agreement, period=period, record=record, record_loaded=True
+        )
         assert evaluation is not None
         web = evaluation.web_targets_apply
         targets: dict[str, Decimal | None] = {
@@ -256,12 +270,19 @@ def kpi_row(month: KpiMonth) -> dict[str, Any]:
     return row
 
 
-def b2b_kpi_panel(*, agreement: Agreement, today: date, compact: bool = False) -> dict[str, Any]:
-    """Charts and the latest figures of a B2B agreement over this month and the last 12."""
+def b2b_kpi_panel(
+    *,
+    agreement: Agreement,
+    today: date,
+    compact: bool = False,
+    records: dict[str, KpiRecord] | None = None,
+) -> dict[str, Any]:
+    """Charts and the latest figures of a B2B agreement over this month and the last 12
+    (``records``: its KPI records by period, when the caller loaded many at once)."""
     periods = window(agreement, today)
     if not periods:
         return {"agreement": agreement, "charts": [], "rows": [], "latest": None}
-    months = kpi_months(agreement, periods)
+    months = kpi_months(agreement, periods, records)
     series = kpi_series()
     web_apply = any(m.targets[calc.WEB_UNIQUE_VISITORS] is not None for m in months)
     charts = [_chart(agreement, s, months) for s in series if not s.line or web_apply]
@@ -342,16 +363,24 @@ SUM_FIELDS = (
 def monthly_sales(
     agreement: Agreement, first: Period | None = None, last: Period | None = None
 ) -> dict[Period, MonthSales]:
-    lines = SaleLine.objects.filter(agreement=agreement)
+    return monthly_sales_of([agreement], first, last).get(agreement.pk, {})
+
+
+def monthly_sales_of(
+    agreements: Iterable[Agreement], first: Period | None = None, last: Period | None = None
+) -> dict[int, dict[Period, MonthSales]]:
+    """The sale lines of ``agreements`` summed by agreement and month, in one query."""
+    lines = SaleLine.objects.filter(agreement__in=list(agreements))
     if first is not None:
         lines = lines.filter(sold_on__gte=first.first_day)
     if last is not None:
         lines = lines.filter(sold_on__lte=last.last_day)
-    months: dict[Period, MonthSales] = {}
-    for line in lines.order_by().values(*SUM_FIELDS).iterator(chunk_size=2000):
+    found: dict[int, dict[Period, MonthSales]] = {}
+    for line in lines.order_by().values("agreement_id", *SUM_FIELDS).iterator(chunk_size=2000):
         period = Period.of(line["sold_on"])
+        months = found.setdefault(line["agreement_id"], {})
         months.setdefault(period, MonthSales(period)).add(line)
-    return months
+    return found
 
 
 def total_of(months: Iterable[MonthSales]) -> MonthSales:
@@ -370,12 +399,18 @@ def total_of(months: Iterable[MonthSales]) -> MonthSales:
     return total
 
 
-def sales_panel(*, agreement: Agreement, today: date) -> dict[str, Any]:
-    """A bar chart of monthly sales over this month and the last 12 (no minimum)."""
+def sales_panel(
+    *, agreement: Agreement, today: date, months: dict[Period, MonthSales] | None = None
+) -> dict[str, Any]:
+    """A bar chart of monthly sales over this month and the last 12 (no minimum);
+    ``months``: the agreement's sales by month, when the caller loaded many at once."""
     periods = window(agreement, today)
     if not periods:
         return {"agreement": agreement, "svg": "", "total": None}
-    months = monthly_sales(agreement, periods[0], periods[-1])
+    if months is None:
+        months = monthly_sales(agreement, periods[0], periods[-1])
+    else:
+        months = {p: m for p, m in months.items() if periods[0] <= p <= periods[-1]}
     points = []
     for period in periods:
         month = months.get(period)
@@ -401,3 +436,25 @@ def sales_panel(*, agreement: Agreement, today: date) -> dict[str, Any]:
         "first": periods[0],
         "last": periods[-1],
     }
+
+
+def kpi_panels(*, agreements: Iterable[Agreement], today: date) -> list[dict[str, Any]]:
+    """The compact KPI panels of many B2B agreements, in a fixed number of queries."""
+    chosen = [a for a in agreements if a.kind == Agreement.Kind.B2B_COMMISSION]
+    records = kpi_records_of(chosen)
+    return [
+        b2b_kpi_panel(agreement=a, today=today, compact=True, records=records.get(a.pk, {}))
+        for a in chosen
+    ]
+
+
+def sales_panels(*, agreements: Iterable[Agreement], today: date) -> list[dict[str, Any]]:
+    """The sales panels of many revenue-share agreements, in one query for their lines."""
+    chosen = [a for a in agreements if a.kind == Agreement.Kind.REVENUE_SHARE]
+    windows = [w for w in (window(a, today) for a in chosen) if w]
+    sales = (
+        monthly_sales_of(chosen, min(w[0] for w in windows), max(w[-1] for w in windows))
+        if windows
+        else {}
+    )
+    return [sales_panel(agreement=a, today=today, months=sales.get(a.pk, {})) for a in chosen]

@@ -580,7 +580,11 @@ def kpi_figures(record: KpiRecord | None) -> KpiFigures | None:
 
 
 def kpi_evaluate(
-    *, agreement: Agreement, period: Period, record: KpiRecord | None = None
+    *,
+    agreement: Agreement,
+    period: Period,
+    record: KpiRecord | None = None,
+    record_loaded: bool = False,
 ) -> KpiEvaluation | None:
     """The month's evaluation for a B2B agreement (None for other kinds).
 
@@ -591,7 +595,7 @@ def kpi_evaluate(
     if agreement.kind != Agreement.Kind.B2B_COMMISSION:
         return None
     period_inside_agreement_check(agreement=agreement, period=period)
-    if record is None:
+    if record is None and not record_loaded:  # record_loaded: the caller knows there is none
         record = KpiRecord.objects.filter(agreement=agreement, period=str(period)).first()
     return evaluate_b2b_kpis(
         figures=kpi_figures(record),
@@ -627,6 +631,11 @@ def kpi_evaluation_json(evaluation: KpiEvaluation | None) -> dict[str, Any] | No
 
 
 def active_waiver(record: KpiRecord) -> FeeWaiver | None:
+    """The latest waiver of the month's fee withholding (read from prefetched waivers
+    when the caller loaded them, so a list of records costs one query)."""
+    prefetched = getattr(record, "_prefetched_objects_cache", {}).get("waivers")
+    if prefetched is not None:
+        return max(prefetched, key=lambda w: (w.waived_at, w.pk), default=None)
     return record.waivers.order_by("-waived_at", "-pk").first()
 
 

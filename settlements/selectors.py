@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum, prefetch_related_objects
 
 from common.calendar import work_calendar
 from contracts.models import Agreement
@@ -25,7 +25,7 @@ from obligations.models import BreachNotice
 from settlements import calculations as calc
 from settlements import daily_rules
 from settlements import messages as msg
-from settlements.models import DailyRun, PenaltyWaiver, Statement, StatementDemand
+from settlements.models import DailyRun, Payment, PenaltyWaiver, Statement, StatementDemand
 
 # The agreements settled by monthly statement; consulting agreements have one-off bills.
 SETTLED_KINDS = (Agreement.Kind.B2B_COMMISSION, Agreement.Kind.REVENUE_SHARE)
@@ -116,6 +116,12 @@ def amount_paid(statement: Statement) -> Decimal:
     return statement.payments.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
+def amounts_paid(statements: Any) -> dict[int, Decimal]:
+    """``amount_paid`` of many statements in one query (a statement with none: absent)."""
+    ids = [statement.pk for statement in statements]
+    return _sums_by(Payment.objects.filter(statement_id__in=ids), "statement", "amount")
+
+
 @dataclass(frozen=True)
 class PenaltyState:
     """A statement's overdue position as of a date (derived, never stored)."""
@@ -159,11 +165,6 @@ def statement_penalty(*, statement: Statement, as_of: date) -> PenaltyState:
     correct it; nothing accumulates. A statement that is not open (a draft or void one)
     accrues nothing.
     """
-    facts = _payment_facts(statement)
-    paid_by_as_of = sum((p.amount for p in facts if p.paid_on <= as_of), ZERO)
-    outstanding = statement.total_due - paid_by_as_of
-    due_on = statement.payment_due_on
-    rate = statement.penalty_rate_per_day
     waived = statement.penalty_waivers.aggregate(total=Sum("amount"))["total"] or ZERO
     billed = (
         statement.penalty_notices.exclude(status=Statement.Status.VOID).aggregate(
@@ -171,6 +172,47 @@ def statement_penalty(*, statement: Statement, as_of: date) -> PenaltyState:
         )["total"]
         or ZERO
     )
+    return _penalty_state(statement, as_of, _payment_facts(statement), waived, billed)
+
+
+def statement_penalties(*, statements: Any, as_of: date) -> dict[int, PenaltyState]:
+    """``statement_penalty`` of many statements in three queries whatever their number:
+    their payments, waivers and penalty notices are read in bulk (a page's worth of
+    statements costs the same as one)."""
+    items = list(statements)
+    prefetch_related_objects([s for s in items if not _payments_prefetched(s)], "payments")
+    ids = [statement.pk for statement in items]
+    waived = _sums_by(PenaltyWaiver.objects.filter(statement_id__in=ids), "statement", "amount")
+    billed = _sums_by(
+        Statement.objects.filter(kind=Statement.Kind.PENALTY, penalty_of_id__in=ids).exclude(
+            status=Statement.Status.VOID
+        ),
+        "penalty_of",
+        "total_due",
+    )
+    return {
+        s.pk: _penalty_state(
+            s, as_of, _payment_facts(s), waived.get(s.pk, ZERO), billed.get(s.pk, ZERO)
+        )
+        for s in items
+    }
+
+
+def _payments_prefetched(statement: Statement) -> bool:
+    return "payments" in getattr(statement, "_prefetched_objects_cache", {})
+
+
+def _penalty_state(
+    statement: Statement,
+    as_of: date,
+    facts: list[PaymentFact],
+    waived: Decimal,
+    billed: Decimal,
+) -> PenaltyState:
+    paid_by_as_of = sum((p.amount for p in facts if p.paid_on <= as_of), ZERO)
+    outstanding = statement.total_due - paid_by_as_of
+    due_on = statement.payment_due_on
+    rate = statement.penalty_rate_per_day
     if not statement.is_open or due_on is None:
         return PenaltyState(as_of, due_on, 0, outstanding, rate, ZERO, waived, billed, False)
     penalty = (
@@ -446,7 +488,7 @@ def flag_windows(*, until: date, agreements: Any = None) -> list[FlagWindow]:
     settled = (
         scope.filter(kind__in=SETTLED_KINDS)
         .exclude(status=Agreement.Status.DRAFT)
-        .select_related("revenue_share_terms", "b2b_terms")
+        .select_related("brand", "revenue_share_terms", "b2b_terms")
     )
     issued: dict[tuple[int, str], date] = {}
     monthly = (
@@ -485,7 +527,10 @@ def flag_windows(*, until: date, agreements: Any = None) -> list[FlagWindow]:
         Statement.objects.filter(agreement__in=scope)
         .filter(Q(status__in=Statement.OPEN_STATUSES) | Q(disputed_on__isnull=False))
         .select_related(
-            "agreement__revenue_share_terms", "agreement__b2b_terms", "agreement__consulting_terms"
+            "agreement__brand",
+            "agreement__revenue_share_terms",
+            "agreement__b2b_terms",
+            "agreement__consulting_terms",
         )
         .prefetch_related("payments")
     )
@@ -500,13 +545,23 @@ def flags_as_of(*, as_of: date, agreements: Any = None) -> list[Flag]:
 
     Payment flags carry the days overdue and the penalty as of that day."""
     flags: list[Flag] = []
-    for item in flag_windows(until=as_of, agreements=agreements):
-        if not item.window.holds_on(as_of):
-            continue
-        flag = item.flag
+    holding = [
+        item.flag
+        for item in flag_windows(until=as_of, agreements=agreements)
+        if item.window.holds_on(as_of)
+    ]
+    states = statement_penalties(
+        statements={
+            flag.statement.pk: flag.statement
+            for flag in holding
+            if flag.name in ("payment_overdue", "agency_termination_right") and flag.statement
+        }.values(),
+        as_of=as_of,
+    )
+    for flag in holding:
         if flag.name in ("payment_overdue", "agency_termination_right"):
             assert flag.statement is not None
-            state = statement_penalty(statement=flag.statement, as_of=as_of)
+            state = states[flag.statement.pk]
             detail = {**flag.detail, "days": state.days_overdue, "penalty": str(state.penalty)}
             flag = Flag(flag.name, flag.agreement, flag.statement, flag.period, detail)
         flags.append(flag)

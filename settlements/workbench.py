@@ -152,7 +152,11 @@ def _to_generate(agreements: Any, month: Period) -> list[ToGenerate]:
         "agreement_id"
     )
     calendar = work_calendar()
-    missing = settled.exclude(pk__in=done).select_related("brand").order_by("number")
+    missing = (
+        settled.exclude(pk__in=done)
+        .select_related("brand", "revenue_share_terms", "b2b_terms")
+        .order_by("number")
+    )
     return sorted(
         (
             ToGenerate(

@@ -18,7 +18,7 @@ from common.portal import BrandPortalMixin, date_text, iso_date_text
 from common.templatetags.portal import period_text
 from contracts.models import Agreement
 from core.periods import Period
-from kpis.panels import b2b_kpi_panel, sales_panel
+from kpis.panels import kpi_panels, sales_panels
 from settlements import calculations as calc
 from settlements import selectors
 from settlements.models import Statement
@@ -136,10 +136,13 @@ class DashboardView(BrandPortalMixin, TemplateView):
             .order_by("number")
         )
         statements = visible_statements(self)
-        open_items = [
-            OpenItem(label(st), selectors.statement_penalty(statement=st, as_of=today))
-            for st in statements.open().exclude(payment_status=Statement.PaymentStatus.PAID)
-        ]
+        unpaid = list(
+            statements.open()
+            .exclude(payment_status=Statement.PaymentStatus.PAID)
+            .select_related("agreement__revenue_share_terms")
+        )
+        states = selectors.statement_penalties(statements=unpaid, as_of=today)
+        open_items = [OpenItem(label(st), states[st.pk]) for st in unpaid]
         open_items = [item for item in open_items if item.outstanding > 0]
         overdue = sorted(
             (item for item in open_items if item.state.days_overdue > 0),
@@ -182,16 +185,8 @@ class DashboardView(BrandPortalMixin, TemplateView):
                 "awaiting": awaiting,
                 "termination_flags": [f for f in flags if f["termination"]],
                 "notice_flags": [f for f in flags if not f["termination"]],
-                "kpi_panels": [
-                    b2b_kpi_panel(agreement=a, today=today, compact=True)
-                    for a in active
-                    if a.kind == Agreement.Kind.B2B_COMMISSION
-                ],
-                "sales_panels": [
-                    sales_panel(agreement=a, today=today)
-                    for a in active
-                    if a.kind == Agreement.Kind.REVENUE_SHARE
-                ],
+                "kpi_panels": kpi_panels(agreements=active, today=today),
+                "sales_panels": sales_panels(agreements=active, today=today),
             }
         )
         return context

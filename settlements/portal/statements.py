@@ -30,6 +30,7 @@ from common.portal import BrandPortalMixin, is_zh, iso_date_text
 from common.templatetags.portal import money_text, percent_text
 from contracts.models import Agreement
 from core.exceptions import DomainError
+from core.money import ZERO
 from core.periods import Period
 from settlements import calculations as calc
 from settlements import documents, selectors
@@ -107,9 +108,10 @@ class StatementListView(BrandPortalMixin, TemplateView):
                 statements = statements.filter(payment_status=data["payment"])
             filtered = any(data.values())
         page = Paginator(statements, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        paid = selectors.amounts_paid(page.object_list)
         for statement in page.object_list:
             label(statement)
-            statement.paid_amount = selectors.amount_paid(statement)  # type: ignore[attr-defined]
+            statement.paid_amount = paid.get(statement.pk, ZERO)  # type: ignore[attr-defined]
             statement.outstanding = statement.total_due - statement.paid_amount  # type: ignore[attr-defined]
             statement.is_overdue = bool(  # type: ignore[attr-defined]
                 statement.is_open
