@@ -76,8 +76,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
         allow_blank=True,
         max_length=40,
         help_text=(
-            "纳税人识别号: an 18-character unified social credit code (its check character "
-            "is verified) or an old 15-character tax number. Spaces are removed and letters "
+            "The taxpayer ID (纳税人识别号): an 18-character unified social credit code (its "
+            "check character is verified) or an old 15-character tax number. Spaces are removed and letters "
             "capitalized."
         ),
     )
