@@ -232,8 +232,8 @@ def seed_demo() -> DemoResult:
     _demo_revenue_share_months(result, admin, revenue_share)
     _demo_statements(result, admin, [b2b, revenue_share])
     _demo_invoices(result, admin, revenue_share)
-    _demo_bank_transactions(result, admin, agency, tea)
     _demo_balance_confirmation(result, admin, tea)
+    _demo_bank_transactions(result, admin, agency, tea)
     _demo_obligations(result, admin, b2b, revenue_share)
     return result
 
@@ -323,7 +323,6 @@ def _demo_bank_transactions(
     for recorded in bank_transactions_create(agency=agency, rows=rows, by=admin):
         if recorded.created:
             result.created.append(f"bank credit {recorded.transaction.bank_ref}")
-
 
 
 def _demo_invoicing_details(result: DemoResult, tea: Organization, silk: Organization) -> None:

@@ -19,3 +19,8 @@ urlpatterns: list[URLPattern] = [
         name="obligation_file",
     ),
 ]
+
+# Breach notices: sent and received, sending one, recording a cure, the PDF.
+from obligations.breach_portal import urlpatterns as breach_urls  # noqa: E402
+
+urlpatterns += breach_urls
