@@ -505,7 +505,11 @@ def _with_obligations(model_admin: Any) -> None:
 
     def get_inlines(request, obj):
         inlines = list(original(request, obj))
-        return [*inlines, AgreementObligationInline] if obj is not None else inlines
+        # Shown, never posted: the list is read-only, so a save does not need its formset
+        # (and a client posting the agreement's own fields is not asked for one).
+        if obj is None or request.method != "GET":
+            return inlines
+        return [*inlines, AgreementObligationInline]
 
     get_inlines.with_obligations = True  # type: ignore[attr-defined]
     model_admin.get_inlines = get_inlines

@@ -42,6 +42,8 @@ def test_staff_run_the_job_and_see_their_own_agencys_part(
         "penalty_notices",
         "flags",
         "reminders",
+        "obligations_missed",
+        "obligation_reminders",
     }
     # Every agreement's setup fee (due 2026-05-23) is unpaid: overdue flags, each agency's.
     a_ids = {world["agreements"][world[b].pk].pk for b in ("brand_a1", "brand_a2")}
