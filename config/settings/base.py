@@ -420,7 +420,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "kind": statements keep the name they always had.
     "ENUM_NAME_OVERRIDES": {
-        "KindEnum": "settlements.models.Statement.Kind",
+        "StatementKindEnum": "settlements.models.Statement.Kind",
         "InvoiceKindEnum": "settlements.models.Invoice.Kind",
         # agency / brand: who sends a breach notice, owes an obligation, asks an approval.
         "SideEnum": "obligations.models.Side",
