@@ -23,6 +23,7 @@ from common import clock
 from common.admin_helpers import PeriodListFilter, ScopedAdminMixin
 from common.i18n import one_language
 from common.templatetags.portal import money_text
+from common.xlsx import XLSX_CONTENT_TYPE
 from contracts.models import Agreement
 from core.exceptions import DomainError
 from kpis import admin_imports, admin_kpis  # noqa: F401  (register their admins)
@@ -30,7 +31,6 @@ from kpis.models import Promotion, SaleLine
 from kpis.sales_export import sale_lines_xlsx
 from kpis.services import SaleContext, sale_line_record, sale_row_clean
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A code (agreement number, SKU) on one line, its name in a tooltip.
 CODE = '<span class="whitespace-nowrap" title="{}">{}</span>'
 
@@ -243,7 +243,9 @@ class SaleLineAdmin(ScopedAdminMixin, ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseRedirect(reverse("admin:kpis_saleline_changelist") + "?e=1")
-        response = HttpResponse(sale_lines_xlsx(changelist.queryset), content_type=XLSX)
+        response = HttpResponse(
+            sale_lines_xlsx(changelist.queryset), content_type=XLSX_CONTENT_TYPE
+        )
         name = f"sales-{clock.today():%Y%m%d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

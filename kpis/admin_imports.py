@@ -25,6 +25,7 @@ from accounts.selectors import scope_for_user
 from common.admin_helpers import ScopedAdminMixin
 from common.i18n import one_language
 from common.portal import is_zh
+from common.xlsx import XLSX_CONTENT_TYPE
 from contracts.models import Agreement
 from contracts.selectors import agreements_in_scope
 from core.exceptions import RuleViolation
@@ -71,7 +72,7 @@ COLUMN_NOTES = {
 }
 TEMPLATE_TYPES = {
     "csv": ("text/csv; charset=utf-8", template_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", template_xlsx),
+    "xlsx": (XLSX_CONTENT_TYPE, template_xlsx),
 }
 
 

@@ -27,12 +27,12 @@ from unfold.admin import ModelAdmin
 from common import clock
 from common.admin_helpers import ScopedAdminMixin
 from common.templatetags.portal import money_text
+from common.xlsx import XLSX_CONTENT_TYPE
 from receivables import services
 from receivables.exports import confirmation_pdf_response, confirmation_xlsx_response
 from receivables.models import BalanceConfirmation
 from receivables.selectors import brands_for_user, receivables_for
 from settlements import workbench as wb
-from settlements.detail import XLSX_CONTENT_TYPE
 from settlements.models import Statement
 
 KINDS = dict(Statement.Kind.choices)

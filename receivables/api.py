@@ -26,7 +26,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,14 +35,16 @@ from common import clock
 from common.api.fields import IdField, IdFilter, MoneyField
 from common.api.idempotency import idempotent
 from common.api.permissions import BrandFinanceOrStaff
+from common.api.renderers import PdfRenderer, XlsxRenderer
+from common.api.schema import ReportSchema
 from common.api.scoping import ScopedViewSetMixin
+from common.xlsx import XLSX_CONTENT_TYPE
 from core.ageing import BUCKETS
 from receivables import messages as msg
 from receivables import services
 from receivables.exports import confirmation_pdf_response, confirmation_xlsx_response
 from receivables.models import BalanceConfirmation
 from receivables.selectors import Receivables, brands_for_user, receivables_for
-from settlements.detail import XLSX_CONTENT_TYPE
 from settlements.models import Statement
 
 # --- receivables -------------------------------------------------------------------------
@@ -139,6 +141,8 @@ def receivables_data(found: Receivables) -> dict[str, Any]:
 class ReceivablesViewSet(viewsets.ViewSet):
     """Receivables as of a day: open items, their ageing, the totals per bucket."""
 
+    schema = ReportSchema()
+
     @extend_schema(
         summary="Receivables as of a day: open items, days past due, ageing buckets",
         description="Every open statement, one-off bill and penalty notice with principal "
@@ -153,7 +157,8 @@ class ReceivablesViewSet(viewsets.ViewSet):
         },
     )
     def list(self, request: Request) -> Response:
-        query = ReceivablesQuerySerializer(data=request.query_params)
+        # A plain dict, so "?as_of=" is a bad date (400), not a missing one.
+        query = ReceivablesQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         values = query.validated_data
         user = request.user
@@ -267,20 +272,6 @@ class BalanceConfirmationFilter(filters.FilterSet):
         fields = ["brand", "status"]
 
 
-class BinaryRenderer(BaseRenderer):
-    """Lets a client ask for the file's own type (else DRF answers 406); an error is JSON."""
-
-    media_type = "*/*"
-    format = "bin"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
-        if isinstance(data, bytes):
-            return data
-        return JSONRenderer().render(data, "application/json", renderer_context)
-
-
 STATE_RESPONSES = {
     200: BalanceConfirmationSerializer,
     400: OpenApiResponse(description='Bad input: `{"field": ["message"]}`'),
@@ -370,7 +361,7 @@ class BalanceConfirmationViewSet(
             404: OpenApiResponse(description="Not in your scope, or not rendered yet"),
         },
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, BinaryRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         response = confirmation_pdf_response(self.get_object())
         if response is None:
@@ -384,7 +375,7 @@ class BalanceConfirmationViewSet(
             404: OpenApiResponse(description="Not in your scope"),
         },
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, BinaryRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, XlsxRenderer])
     def xlsx(self, request: Request, pk: str | None = None) -> HttpResponse:
         return confirmation_xlsx_response(self.get_object())
 

@@ -7,9 +7,8 @@ from decimal import Decimal
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 
-from common.xlsx import xlsx_table
+from common.xlsx import XLSX_CONTENT_TYPE, xlsx_table
 from receivables.models import BalanceConfirmation
-from settlements.detail import XLSX_CONTENT_TYPE
 from settlements.models import Statement
 from settlements.workbench import BUCKET_LABELS
 

@@ -31,8 +31,6 @@ from kpis.services import b2b_targets, kpi_evaluate
 from settlements import calculations as calc
 from settlements.models import Statement
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 # (中文, English) names, so each page and file can speak one language.
 CHANNEL_NAMES = {
     SaleLine.Channel.JD: ("京东", "JD"),

@@ -28,6 +28,7 @@ from typing import Any
 from django.utils import translation
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import permissions
 
 from common.api.idempotency import accepts_idempotency_key
@@ -320,3 +321,12 @@ def request_component_names(result: dict[str, Any], **kwargs: Any) -> dict[str, 
         }
         _rename_refs(result, renames)
     return result
+
+
+class ReportSchema(AutoSchema):
+    """A viewset whose ``list`` answers one report object (totals and their items), not a
+    list of objects: its response is the serializer itself, never wrapped in an array or
+    paginated (``receivables/``)."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False

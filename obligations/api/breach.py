@@ -25,7 +25,7 @@ from drf_spectacular.utils import (
 from rest_framework import ISO_8601, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -34,6 +34,7 @@ from common import clock
 from common.api.fields import IdField, IdFilter
 from common.api.idempotency import idempotent
 from common.api.permissions import BrandFinanceOrStaff
+from common.api.renderers import PdfRenderer
 from common.api.scoping import ScopedViewSetMixin
 from contracts.selectors import agreement_in_scope
 from obligations import breach, breach_selectors
@@ -150,20 +151,6 @@ class BreachNoticeFilter(filters.FilterSet):
 
     def filter_status(self, queryset: Any, name: str, value: str) -> Any:
         return queryset.filter(cured_on__isnull=value == OPEN)
-
-
-class PdfRenderer(BaseRenderer):
-    """Accepts ``Accept: application/pdf``; an error is still answered in JSON."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
-        if isinstance(data, bytes):
-            return data
-        return JSONRenderer().render(data, "application/json", renderer_context)
 
 
 @extend_schema_view(

@@ -77,6 +77,9 @@ class ObligationSerializer(serializers.ModelSerializer):
     due_day = serializers.SerializerMethodField(help_text="A recurring one's due day, or null")
     evidence = serializers.SerializerMethodField()
     promotion = serializers.SerializerMethodField()
+    requested_by = serializers.SerializerMethodField(
+        help_text="For an approval: agency or brand, the side that asked; else null"
+    )
 
     class Meta:
         model = Obligation
@@ -107,6 +110,11 @@ class ObligationSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Side.choices, allow_null=True))
+    def get_requested_by(self, obligation: Obligation) -> str | None:
+        """The side that asked, for an approval; null for any other obligation."""
+        return obligation.requested_by or None
 
     @extend_schema_field(serializers.ChoiceField(choices=Schedule.choices, allow_null=True))
     def get_schedule(self, obligation: Obligation) -> str | None:

@@ -39,6 +39,7 @@ from common import clock
 from common.admin_helpers import PeriodFieldFilter, ScopedAdminMixin
 from common.portal import is_zh
 from common.templatetags.portal import money_text
+from common.xlsx import XLSX_CONTENT_TYPE
 from contracts.models import Agreement
 from core.exceptions import DomainError
 from core.periods import Period
@@ -118,7 +119,7 @@ class BulkIssueForm(forms.Form):
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=detail.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

@@ -32,13 +32,13 @@ from django.utils.translation import gettext as _
 from common import clock
 from common.portal import date_text, iso_date_text
 from common.templatetags.portal import money_text, period_text
+from common.xlsx import XLSX_CONTENT_TYPE
 from core.ageing import DAYS_1_30, DAYS_31_60, DAYS_61_90, DISPUTED, OVER_90
 from core.money import ZERO
 from kpis.models import SalesImport
 from settlements import selectors
 from settlements import workbench as wb
 from settlements.calculations import DEMAND_ISSUE_DAYS
-from settlements.detail import XLSX_CONTENT_TYPE
 from settlements.models import DailyRun, Statement, StatementRun
 
 # The overdue buckets as ranges of the due date, so a bucket's count links to its list:

@@ -22,19 +22,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
+from common.api.renderers import XlsxRenderer
 from common.api.scoping import ScopedViewSetMixin
+from common.xlsx import XLSX_CONTENT_TYPE
 from settlements import detail
-from settlements.api.statements import PdfRenderer
 from settlements.models import Statement
 
 NOT_MONTHLY = "仅月度对账单有销售明细 / only a monthly statement has a sale detail"
-
-
-class XlsxRenderer(PdfRenderer):
-    """Lets a client send ``Accept:`` the XLSX type (else DRF answers 406)."""
-
-    media_type = detail.XLSX_CONTENT_TYPE
-    format = "xlsx"
 
 
 class StatementDetailViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
@@ -51,7 +45,7 @@ class StatementDetailViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         "row; for B2B a second sheet of the month's KPIs against its minimums. Words "
         "follow Accept-Language (zh-hans by default, en).",
         responses={
-            (200, detail.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
             404: OpenApiResponse(description="Not in your scope, or not a monthly statement"),
         },
     )
@@ -68,7 +62,7 @@ class StatementDetailViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             raise NotFound(NOT_MONTHLY)
         zh = (get_language() or "").startswith("zh")
         response = HttpResponse(
-            detail.statement_detail_xlsx(statement, zh=zh), content_type=detail.XLSX_CONTENT_TYPE
+            detail.statement_detail_xlsx(statement, zh=zh), content_type=XLSX_CONTENT_TYPE
         )
         response["Content-Disposition"] = content_disposition_header(
             True, detail.detail_filename(statement)

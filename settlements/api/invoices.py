@@ -25,10 +25,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api.fields import IdField, IdFilter, MoneyField
+from common.api.renderers import AnyFileRenderer
 from common.api.scoping import ScopedViewSetMixin
 from settlements import messages as msg
 from settlements import services
-from settlements.api.statements import PdfRenderer, statement_in_scope
+from settlements.api.statements import statement_in_scope
 from settlements.models import Invoice
 
 FILE_MISSING = "发票文件不存在 / the invoice's file is missing"
@@ -103,14 +104,6 @@ class InvoiceFilter(filters.FilterSet):
     class Meta:
         model = Invoice
         fields = ["statement", "status", "kind"]
-
-
-class AnyFileRenderer(PdfRenderer):
-    """Lets a client ask for the file's own type (``Accept: application/pdf``,
-    ``application/ofd``…); an error answered to it is JSON and says so."""
-
-    media_type = "*/*"
-    format = "file"
 
 
 @extend_schema_view(

@@ -1,7 +1,6 @@
 """Statements through the API: staff issue, void and correct them; the brand confirms or
 disputes; anyone in scope reads them, their penalty and their PDF."""
 
-import json
 from typing import Any
 
 from django.db.models import DecimalField, Sum, Value
@@ -20,7 +19,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,6 +28,7 @@ from common import clock
 from common.api.fields import IdFilter, MoneyField, PeriodFilter, RateField
 from common.api.parsers import LimitedJSONParser
 from common.api.permissions import BrandFinanceOrStaff
+from common.api.renderers import PdfRenderer
 from common.api.scoping import ScopedViewSetMixin
 from core.money import ZERO
 from settlements import messages as msg
@@ -256,26 +256,6 @@ class PenaltySerializer(serializers.Serializer):
     waived = MoneyField()
     billed = MoneyField(help_text="Already billed by penalty notices")
     termination_right = serializers.BooleanField()
-
-
-class PdfRenderer(BaseRenderer):
-    """Lets a client send ``Accept: application/pdf`` (else DRF answers 406)."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> Any:
-        if isinstance(data, bytes):
-            return data
-        # An error answered to "Accept: application/pdf" is JSON, and says so.
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return json.dumps(data, ensure_ascii=False, default=str).encode()
 
 
 class StatementFilter(filters.FilterSet):
@@ -515,7 +495,8 @@ class StatementViewSet(
     @action(detail=True, methods=["get"])
     def penalty(self, request: Request, pk: str | None = None) -> Response:
         statement = self.get_object()
-        query = PenaltyQuerySerializer(data=request.query_params)
+        # A plain dict, so "?as_of=" is a bad date (400), not a missing one.
+        query = PenaltyQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of") or clock.today()
         state = selectors.statement_penalty(statement=statement, as_of=as_of)

@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views import View
 
 from common.portal import BrandPortalMixin, is_zh
+from common.xlsx import XLSX_CONTENT_TYPE
 from settlements import detail
 from settlements.models import Statement
 from settlements.portal.labels import visible_statements
@@ -28,7 +29,7 @@ class StatementDetailXlsxView(BrandPortalMixin, View):
         statement = get_object_or_404(statements, pk=kwargs["pk"])
         response = HttpResponse(
             detail.statement_detail_xlsx(statement, zh=is_zh()),
-            content_type=detail.XLSX_CONTENT_TYPE,
+            content_type=XLSX_CONTENT_TYPE,
         )
         response["Content-Disposition"] = content_disposition_header(
             True, detail.detail_filename(statement)

@@ -9,10 +9,10 @@ import pytest
 from openpyxl import load_workbook
 
 from accounts.models import User
+from common.xlsx import XLSX_CONTENT_TYPE
 from core.periods import Period
 from settlements import services
 from settlements.api.detail import NOT_MONTHLY
-from settlements.detail import XLSX_CONTENT_TYPE
 from settlements.models import Statement
 from tests import factories as f
 from tests.settlements.test_detail import sale

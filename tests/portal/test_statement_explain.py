@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from common.xlsx import XLSX_CONTENT_TYPE
 from settlements import detail, services
 from settlements.models import Statement
 from settlements.portal.explain import statement_explanation
@@ -110,7 +111,7 @@ def test_detail_link_downloads_the_xlsx(world, finance_client, viewer_client):
     ):
         response = client.get(link)
         assert response.status_code == 200
-        assert response["Content-Type"] == detail.XLSX_CONTENT_TYPE
+        assert response["Content-Type"] == XLSX_CONTENT_TYPE
         assert f"{world.issued.number}-detail.xlsx" in response["Content-Disposition"]
         rows = list(load_workbook(io.BytesIO(response.content))[sheet].iter_rows(values_only=True))
         assert [row[12] for row in rows[1:-1]] == ["AUG-1"]
