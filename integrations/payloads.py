@@ -20,6 +20,7 @@ from common.event_types import event_label
 from common.models import Event
 from common.templatetags.portal import money_text
 from integrations.formats import Notice
+from integrations.payloads_objects import OBJECT_EVENTS, object_payload
 from kpis.api.sales import SalesImportSerializer
 from kpis.models import SalesImport
 from settlements.api.daily import DailyRunSerializer
@@ -273,6 +274,9 @@ def payloads_for(event: Event, event_type: str) -> list[Payload]:
         return _daily_run_payloads(event)
     if event_type == "import.failed":
         return _import_payload(event)
+    if event_type in OBJECT_EVENTS:
+        told = object_payload(event, event_type, _context(), admin_url)
+        return [Payload(*told)] if told is not None else []
     return _statement_payload(event, event_type)
 
 
