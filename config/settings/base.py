@@ -164,6 +164,7 @@ _SIDEBAR_GROUPS = [
         [
             (_("Agreements"), "handshake", "contracts.Agreement"),
             (_("Obligations"), "task_alt", "obligations.Obligation"),
+            (_("Breach notices"), "gavel", "obligations.BreachNotice"),
             (_("Products"), "inventory_2", "contracts.Product"),
             (_("Brands and organizations"), "apartment", "accounts.Organization"),
         ],

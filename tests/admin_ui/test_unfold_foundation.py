@@ -112,7 +112,7 @@ def test_the_sidebar_shows_only_what_the_user_may_open(client, rf):
         ]
         # the workbench, the receivables page and 21 lists (obligations, invoices and bank
         # transactions among them)
-        assert len(items) == 23
+        assert len(items) == 24
         page = response.content.decode()
         for item in items:
             link = str(item["link"])
