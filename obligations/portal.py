@@ -82,6 +82,11 @@ class ObligationsView(BrandPortalMixin, TemplateView):
                         :DONE_ROWS
                     ]
                 ),
+                "requested": list(
+                    rows.filter(kind="approval", requested_by=Side.BRAND).order_by(
+                        "-created_at", "-pk"
+                    )[:DONE_ROWS]
+                ),
                 "has_any": rows.exists(),
             }
         )

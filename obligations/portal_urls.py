@@ -3,9 +3,11 @@
 from django.urls import URLPattern, path
 
 from obligations import portal
+from obligations.request_portal import ApprovalRequestView
 
 urlpatterns: list[URLPattern] = [
     path("obligations/", portal.ObligationsView.as_view(), name="obligations"),
+    path("obligations/request/", ApprovalRequestView.as_view(), name="approval_request"),
     path("obligations/<int:pk>/approve/", portal.ApproveView.as_view(), name="obligation_approve"),
     path("obligations/<int:pk>/reject/", portal.RejectView.as_view(), name="obligation_reject"),
     path(
