@@ -25,6 +25,7 @@ from settlements import selectors, services
 from settlements.models import Statement
 from settlements.portal.labels import VIEWERS_CANNOT_ACT, awaits_receipt, label, visible_statements
 from settlements.portal.statements import confirm_preview
+from settlements.services.invoices import invoice_before_payment
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -139,6 +140,9 @@ class StatementActionView(BrandPortalMixin, TemplateView):
                 "paid": selectors.amount_paid(statement),
                 "due_if_confirmed": confirm_preview(statement, clock.today())
                 if self.action in ("confirm", "withdraw")
+                else None,
+                "after_invoice_days": invoice_before_payment(statement)[1]
+                if invoice_before_payment(statement)[0]
                 else None,
             }
         )

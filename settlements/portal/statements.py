@@ -47,6 +47,7 @@ from settlements.portal.labels import (
     visible_agreements,
     visible_statements,
 )
+from settlements.services.invoices import counting_invoices, invoice_before_payment
 
 PAGE_SIZE = 20
 
@@ -252,11 +253,24 @@ def confirm_preview(statement: Statement, today: date) -> date | None:
         terms = selectors.schedule_terms(statement.agreement)
     except DomainError:
         return None
-    return calc.payment_due_on(
+    calendar = work_calendar()
+    contract_due = calc.payment_due_on(
         period=Period.parse(statement.period),
         confirmed_on=today,
         terms=terms,
-        calendar=work_calendar(),
+        calendar=calendar,
+    )
+    paid_after_invoice, working_days = invoice_before_payment(statement)
+    if not paid_after_invoice:
+        return contract_due
+    # Paid only after the invoice: the later date, or none while the invoice is not in.
+    return calc.payment_due_after_invoice(
+        contract_due_on=contract_due,
+        total=statement.total_due,
+        invoices=[calc.InvoiceFact(i.issued_on, i.amount) for i in counting_invoices(statement)],
+        invoice_before_payment=True,
+        invoice_payment_working_days=working_days,
+        calendar=calendar,
     )
 
 

@@ -1,6 +1,7 @@
 """The brand's invoices in the portal: the list, the statement's page, the download,
 and 404 for another brand's file."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -68,3 +69,21 @@ def test_another_brands_invoice_file_is_404(portal, rs, staff):
 def test_staff_are_sent_to_the_admin(client, staff):
     client.force_login(staff)
     assert client.get(reverse("portal:invoices")).status_code == 302
+
+
+def test_the_confirm_page_says_when_payment_falls_due_after_the_invoice(
+    portal, rs, staff, monkeypatch
+):
+    pay_after_invoice(rs)
+    statement = issue_august(rs, staff)
+    monkeypatch.setattr("common.clock.today", lambda: date(2026, 9, 10))  # before the receipt
+    url = reverse("portal:statement_confirm", args=[statement.pk])
+    portal.cookies["django_language"] = "en"
+    waiting = portal.get(url).content.decode()
+    assert "Payment falls due only after the agency's invoice" in waiting
+    assert "If you confirm today, payment is due on" not in waiting
+    # With the invoice for the full total in (9 Sept.), confirming on 10 Sept. makes payment
+    # due on the 20th (the contract's date, later than 5 working days after the invoice).
+    record(statement, staff)
+    ready = portal.get(url).content.decode()
+    assert "If you confirm today, payment is due on Sept. 20, 2026." in ready
