@@ -235,6 +235,7 @@ def seed_demo() -> DemoResult:
     _demo_balance_confirmation(result, admin, tea)
     _demo_bank_transactions(result, admin, agency, tea)
     _demo_obligations(result, admin, b2b, revenue_share)
+    _demo_breach_notice(result, admin, b2b)
     return result
 
 
@@ -280,6 +281,26 @@ def _demo_obligations(
         ),
     )
     result.created.append(f"approval request {request.title} ({revenue_share.number})")
+
+
+def _demo_breach_notice(result: DemoResult, admin: User, b2b: Agreement) -> None:
+    """A breach notice the brand sent the agency ten days ago, its cure clock still
+    running (once): this month's online meeting was not held (四.1)."""
+    from obligations.breach import breach_notice_send
+    from obligations.models import BreachNotice
+
+    sent_on = clock.today() - timedelta(days=10)
+    if BreachNotice.objects.filter(agreement=b2b).exists() or sent_on < b2b.starts_on:
+        return
+    notice = breach_notice_send(
+        agreement=b2b,
+        by="brand",
+        sent_on=sent_on,
+        clause="四.1",
+        description="代运营方本月未按约定组织线上会议，亦未提交月度推广计划与总结（二.1）。",
+        user=admin,
+    )
+    result.created.append(f"breach notice {notice.number} (cure by {notice.cure_by})")
 
 
 def _demo_bank_transactions(

@@ -21,6 +21,8 @@ from integrations.models import WebhookDelivery
 from integrations.services import webhook_subscription_create
 from kpis.models import Promotion
 from kpis.services import kpi_record_save, sale_line_record
+from obligations.breach import breach_notice_send
+from obligations.models import Obligation
 from receivables.services import balance_confirmation_issue
 from settlements import services
 from settlements.models import PenaltyWaiver, StatementRun
@@ -52,6 +54,7 @@ class Tenant:
             self.staff.username,
             self.objects["webhook"].name,
             self.objects["bank_credit"].bank_ref,
+            self.objects["breach_notice"].number,
         ]
 
 
@@ -136,6 +139,14 @@ def _tenant(tag: str) -> Tenant:
         },
         by=staff,
     ).transaction
+    obligation = Obligation.objects.filter(agreement=agreement).order_by("pk").first()
+    breach = breach_notice_send(
+        agreement=agreement,
+        by="agency",
+        sent_on=date(2026, 9, 1),
+        description=f"{tag} 未按期提交推广计划",
+        user=staff,
+    )
     return Tenant(
         tag=tag,
         agency=agency,
@@ -156,6 +167,8 @@ def _tenant(tag: str) -> Tenant:
             "webhook": webhook,
             "bank_credit": bank_credit,
             "balance_confirmation": confirmation,
+            "obligation": obligation,
+            "breach_notice": breach,
         },
     )
 
