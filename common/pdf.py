@@ -35,9 +35,13 @@ from __future__ import annotations
 import atexit
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -202,3 +206,22 @@ def harfbuzz_subset_available() -> bool:
     from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 
     return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def pdf_store_once(document: Any, render: Callable[[], bytes]) -> bool:
+    """Render and keep a document's PDF once (a statement, a balance confirmation, a
+    breach notice: any model with ``number`` and a ``pdf`` file field).
+
+    False without rendering when a stored file is already there, True when ``render()``
+    ran and its bytes were stored as ``<number>.pdf``. Only the ``pdf`` column is written,
+    so an issued document is never otherwise touched; the row lock makes a second worker
+    wait and then find the file."""
+    manager = type(document)._default_manager
+    with transaction.atomic():
+        current = manager.select_for_update().only("pk", "pdf").get(pk=document.pk)
+        if current.pdf and current.pdf.storage.exists(current.pdf.name):
+            document.pdf.name = current.pdf.name
+            return False
+        document.pdf.save(f"{document.number}.pdf", ContentFile(render()), save=False)
+        manager.filter(pk=document.pk).update(pdf=document.pdf.name)
+    return True

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from common import pdf
+from common.pdf import pdf_store_once
 from obligations import cure
 from obligations.models import BreachNotice, Side
 
@@ -92,15 +91,6 @@ def notice_pdf_bytes(notice: BreachNotice) -> bytes:
 
 
 def notice_pdf_store(notice: BreachNotice) -> bool:
-    """Render and keep the PDF once: False if a stored file is already there, True when
-    rendered now. Only the ``pdf`` column is written; a second worker waits on the row
-    lock and then finds the file."""
-    with transaction.atomic():
-        current = BreachNotice.objects.select_for_update().only("pk", "pdf").get(pk=notice.pk)
-        if current.pdf and current.pdf.storage.exists(current.pdf.name):
-            notice.pdf.name = current.pdf.name
-            return False
-        data = notice_pdf_bytes(notice)
-        notice.pdf.save(f"{notice.number}.pdf", ContentFile(data), save=False)
-        BreachNotice.objects.filter(pk=notice.pk).update(pdf=notice.pdf.name)
-    return True
+    """Render and keep the PDF once (``common.pdf.pdf_store_once``): False if a stored
+    file is already there, True when rendered now."""
+    return pdf_store_once(notice, lambda: notice_pdf_bytes(notice))

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.template.loader import render_to_string
 
+from common.pdf import pdf_store_once
 from core.money import amount_in_chinese_capitals
 from receivables.models import BalanceConfirmation
 from settlements import pdf
@@ -108,19 +107,6 @@ def confirmation_pdf_bytes(confirmation: BalanceConfirmation) -> bytes:
 
 
 def confirmation_pdf_store(confirmation: BalanceConfirmation) -> bool:
-    """Render and keep the PDF once: False if a stored file is already there, True when
-    rendered now. Only the ``pdf`` column is written; a second worker waits on the row
-    lock and then finds the file."""
-    with transaction.atomic():
-        current = (
-            BalanceConfirmation.objects.select_for_update()
-            .only("pk", "pdf")
-            .get(pk=confirmation.pk)
-        )
-        if current.pdf and current.pdf.storage.exists(current.pdf.name):
-            confirmation.pdf.name = current.pdf.name
-            return False
-        data = confirmation_pdf_bytes(confirmation)
-        confirmation.pdf.save(f"{confirmation.number}.pdf", ContentFile(data), save=False)
-        BalanceConfirmation.objects.filter(pk=confirmation.pk).update(pdf=confirmation.pdf.name)
-    return True
+    """Render and keep the PDF once (``common.pdf.pdf_store_once``): False if a stored
+    file is already there, True when rendered now."""
+    return pdf_store_once(confirmation, lambda: confirmation_pdf_bytes(confirmation))

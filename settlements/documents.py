@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.template.loader import render_to_string
 
+from common.pdf import pdf_store_once
 from contracts.models import Agreement
 from core.money import amount_in_chinese_capitals, to_money
 from settlements import detail, pdf
@@ -634,13 +633,4 @@ def statement_pdf_store(statement: Statement) -> bool:
     """
     if statement.status == Statement.Status.DRAFT:
         raise ValueError(DRAFT_HAS_NO_STORED_PDF)
-    with transaction.atomic():
-        # The row lock makes a second worker wait and then see the stored file.
-        current = Statement.objects.select_for_update().only("pk", "pdf").get(pk=statement.pk)
-        if current.pdf and current.pdf.storage.exists(current.pdf.name):
-            statement.pdf.name = current.pdf.name
-            return False
-        data = statement_pdf_bytes(statement)
-        statement.pdf.save(f"{statement.number}.pdf", ContentFile(data), save=False)
-        Statement.objects.filter(pk=statement.pk).update(pdf=statement.pdf.name)
-    return True
+    return pdf_store_once(statement, lambda: statement_pdf_bytes(statement))
