@@ -10,6 +10,7 @@ rules live in ``accounts``, so this shared module imports no app.
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -19,6 +20,9 @@ from django.urls import reverse_lazy
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# A day picker for the portal's forms (ISO value, the browser's own calendar).
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 ADMIN_URL = "/admin/"
 NO_PORTAL_ACCESS = _(

@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from accounts import roles
 from common import clock
 from common.i18n import one_language
-from common.portal import BrandPortalMixin, date_text, forbidden
+from common.portal import DATE_INPUT, BrandPortalMixin, date_text, forbidden
 from contracts.models import Agreement
 from core.exceptions import DomainError, RuleViolation
 from obligations import breach, breach_selectors
@@ -32,7 +32,6 @@ VIEWERS_CANNOT_SEND = gettext_lazy(
     "Only your company's finance users can send breach notices or record a cure. Your "
     "account can read everything but cannot act."
 )
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _visible(view: BrandPortalMixin) -> Any:

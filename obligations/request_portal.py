@@ -6,22 +6,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from common import clock
 from common.i18n import one_language
-from common.portal import BrandPortalMixin, date_text, forbidden
+from common.portal import DATE_INPUT, BrandPortalMixin, date_text, forbidden
 from contracts.models import Agreement
 from core.exceptions import DomainError, RuleViolation
 from obligations import services
 from obligations.portal import VIEWERS_CANNOT_ACT
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RequestForm(forms.Form):
@@ -56,12 +52,6 @@ class RequestForm(forms.Form):
         field = self.fields["agreement"]
         field.queryset = agreements  # type: ignore[attr-defined]
         field.label_from_instance = lambda a: f"{a.number} · {a.title}"  # type: ignore[attr-defined]
-
-    def clean_due_on(self) -> Any:
-        due_on = self.cleaned_data.get("due_on")
-        if due_on is not None and due_on < clock.today():
-            raise ValidationError(_("Choose today or a later day."))
-        return due_on
 
 
 class ApprovalRequestView(BrandPortalMixin, TemplateView):

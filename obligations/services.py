@@ -575,6 +575,8 @@ def approval_request(
     title = _text(title, "title")
     files_check(files)
     today = clock.today()
+    if due_on is not None and due_on < today:
+        raise RuleViolation({"due_on": [msg.ANSWER_BY_PAST]})
     due_on = due_on or today + timedelta(days=APPROVAL_DAYS)
     linked = _promotion_pending(agreement, promotion) if promotion is not None else None
     obligation = Obligation.objects.create(
