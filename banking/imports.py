@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from types import SimpleNamespace
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
 from django.core.files.storage import FileSystemStorage
 
@@ -258,7 +259,7 @@ def parse_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if 19000101 <= value <= 21001231 and float(value).is_integer():
+        if 19000101 <= value <= 21001231 and value == int(value):
             value = str(int(value))
         elif 20000 <= value <= 80000:  # an Excel serial day in a cell without a date format
             return EXCEL_EPOCH + timedelta(days=int(value))
@@ -657,7 +658,7 @@ def camt053_parse(path: str) -> Parsed:
                     return parsed
                 _entry_read(number, element, parsed)
                 element.clear()
-    except Exception as error:  # noqa: BLE001 - damaged XML, a refused DTD (defusedxml)
+    except (ParseError, ValueError) as error:  # damaged XML; defusedxml's refusals are ValueErrors
         forbidden = type(error).__name__ in ("DTDForbidden", "EntitiesForbidden")
         parsed.errors.add(None, None, msg.XML_DTD if forbidden else msg.BAD_XML)
         return parsed

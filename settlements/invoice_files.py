@@ -64,7 +64,7 @@ def _is_xml(data: bytes) -> bool:
             SafeElementTree.fromstring(data)
         else:
             ElementTree.fromstring(data)  # noqa: S314 - no DTD can reach it (checked above)
-    except Exception:  # noqa: BLE001 - any parse failure: not XML
+    except (ElementTree.ParseError, ValueError):  # not XML (defusedxml refuses with ValueErrors)
         return False
     return True
 
