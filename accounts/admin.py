@@ -15,6 +15,9 @@ from accounts.tokens import api_token_issue, api_token_revoke
 from common.admin_helpers import ScopedAdminMixin, ScopedInlineMixin
 from core.exceptions import RuleViolation
 
+# Settings that matter only for an agency; a brand's page leaves them out.
+AGENCY_FIELDS = ("statement_detail",)
+
 
 class BankAccountInline(ScopedInlineMixin, TabularInline):
     model = BankAccount
@@ -60,7 +63,15 @@ class OrganizationForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "kind", "agency", "contact_email", "address", *INVOICING_FIELDS]
+        fields = [
+            "name",
+            "kind",
+            "agency",
+            "contact_email",
+            "address",
+            "statement_detail",
+            *INVOICING_FIELDS,
+        ]
 
     def clean(self):
         data = super().clean()
@@ -84,6 +95,7 @@ class OrganizationAdmin(ScopedAdminMixin, ModelAdmin):
     inlines = [BankAccountInline]
     fieldsets = (
         (None, {"fields": ("name", "kind", "agency", "contact_email", "address")}),
+        (_("Statements (agencies)"), {"fields": AGENCY_FIELDS}),
         (
             _("Invoicing details (brands)"),
             {
@@ -104,6 +116,13 @@ class OrganizationAdmin(ScopedAdminMixin, ModelAdmin):
 
     def get_queryset(self, request):
         return organizations_for_user(user=request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        """A brand's page leaves out the agencies' settings: a brand's value is ignored."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.kind == Organization.Kind.BRAND:
+            return [fieldset for fieldset in fieldsets if fieldset[1]["fields"] != AGENCY_FIELDS]
+        return fieldsets
 
 
 @admin.register(User)

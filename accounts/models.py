@@ -25,6 +25,12 @@ class Organization(models.Model):
         AGENCY = "agency", _("Agency")
         BRAND = "brand", _("Brand")
 
+    class StatementDetail(models.TextChoices):
+        """Where an agency's monthly statements carry their detail."""
+
+        PDF = "pdf", _("Appendix of the statement PDF")
+        XLSX = "xlsx", _("XLSX download only")
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     agency = models.ForeignKey(
@@ -60,6 +66,19 @@ class Organization(models.Model):
         default=list,
         blank=True,
         help_text=_("Bank account numbers the brand pays from."),
+    )
+    # An agency's choice of how its monthly statements carry their detail.
+    statement_detail = models.CharField(
+        _("statement detail"),
+        max_length=4,
+        choices=StatementDetail.choices,
+        default=StatementDetail.PDF,
+        help_text=_(
+            "For an agency: how a monthly statement carries its detail (the sale lines it "
+            "settles and a B2B month's KPIs). As an appendix page, each PDF is longer and "
+            "about 2–3 times slower to render; with XLSX only, the PDF names the XLSX file "
+            "the brand downloads from the portal. A brand's value is ignored."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 

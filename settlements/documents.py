@@ -8,6 +8,10 @@ layout only and the figures are formatted in one place, from ``Decimal``, never 
 An issued statement is drawn from its ``snapshot`` (parties, bank account, penalty
 terms as they were at issue); a draft is drawn from the live agreement and marked as a
 preview. Rendering goes through ``settlements.pdf.render_pdf``.
+
+A monthly statement's detail (its sale lines, a B2B month's KPIs) is a landscape appendix
+page, unless the agency chose the XLSX only (``Organization.statement_detail``): then the
+statement page names the XLSX file instead, and the appendix is not even computed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from accounts.models import Organization
 from common.pdf import pdf_store_once
 from contracts.models import Agreement
 from core.money import amount_in_chinese_capitals, to_money
@@ -83,6 +88,15 @@ APPENDIX_CUT = (
     "This period has {count} sale lines; the first {shown} are listed here, all of them in "
     "the XLSX detail {filename}.",
 )
+# An agency that keeps the detail in the XLSX only (``Organization.statement_detail``):
+# the statement page names the file instead of carrying the appendix page (which makes a
+# PDF about 2–3 times slower to render).
+DETAIL_IN_XLSX = (
+    "本期销售明细共 {count} 行{kpis}，见 XLSX 明细 {filename}，可在品牌门户下载。",
+    "This period's detail ({count} {lines}{kpis}) is in the XLSX {filename}, downloadable "
+    "from the brand portal.",
+)
+DETAIL_IN_XLSX_KPIS = ("、KPI 指标", " and the KPIs")
 DRAFT_MARK = "草稿 / DRAFT — 仅供预览 preview only"
 VOID_MARK = "已作废 VOID"
 
@@ -406,11 +420,40 @@ def _penalty_table(breakdown: detail.PenaltyBreakdown | None) -> dict[str, Any] 
     }
 
 
-def _appendix(statement: Statement, lines: list[detail.DetailLine]) -> dict[str, Any] | None:
+def _has_detail(lines: list[detail.DetailLine], kpis: detail.KpiDetail | None) -> bool:
+    """Whether a monthly statement has detail to show: sale lines or a B2B month's KPIs."""
+    return bool(lines) or kpis is not None
+
+
+def _detail_in_xlsx(statement: Statement) -> bool:
+    """Whether the statement's agency keeps the detail out of the PDF (XLSX only)."""
+    return statement.agreement.agency.statement_detail == Organization.StatementDetail.XLSX
+
+
+def _detail_note(statement: Statement, line_count: int, has_kpis: bool) -> str:
+    """The statement page's pointer to the XLSX detail, in place of the appendix page."""
+    zh, en = DETAIL_IN_XLSX
+    kpis_zh, kpis_en = DETAIL_IN_XLSX_KPIS if has_kpis else ("", "")
+    filename = detail.detail_filename(statement)
+    return both(
+        (
+            zh.format(count=line_count, kpis=kpis_zh, filename=filename),
+            en.format(
+                count=line_count,
+                lines="sale line" if line_count == 1 else "sale lines",
+                kpis=kpis_en,
+                filename=filename,
+            ),
+        )
+    )
+
+
+def _appendix(
+    statement: Statement, lines: list[detail.DetailLine], kpis: detail.KpiDetail | None
+) -> dict[str, Any] | None:
     """The detail page of a monthly statement, as rows of cell texts in the columns of
     ``detail.SALE_COLUMNS``: its sale lines (late sales marked) and a B2B month's KPIs."""
-    kpis = detail.kpi_rows(statement)
-    if not lines and kpis is None:
+    if not _has_detail(lines, kpis):
         return None
     sums = ("amount", "factory_cost", "tax", "logistics")
     rows = [
@@ -550,6 +593,13 @@ def statement_context(statement: Statement) -> dict[str, Any]:
     penalty = detail.penalty_breakdown(statement)
     sale_lines = detail.detail_lines(statement)
     late_note = detail.late_issue_note(statement)
+    appendix, detail_note = None, ""
+    if statement.kind == Statement.Kind.MONTHLY:
+        kpis = detail.kpi_rows(statement)
+        if not _detail_in_xlsx(statement):
+            appendix = _appendix(statement, sale_lines, kpis)
+        elif _has_detail(sale_lines, kpis):
+            detail_note = _detail_note(statement, len(sale_lines), kpis is not None)
     if statement.kind == Statement.Kind.PENALTY:
         figures_title = ("违约金计算", "Penalty calculation")
         figure_rows = _penalty_rows(statement)
@@ -594,7 +644,8 @@ def statement_context(statement: Statement) -> dict[str, Any]:
         "calendar_note": statement.calendar_note,
         "late_issue_note": both(late_note) if late_note else "",
         "penalty": _penalty_table(penalty),
-        "appendix": _appendix(statement, sale_lines) if statement.kind == "monthly" else None,
+        "appendix": appendix,
+        "detail_note": detail_note,
         "terms": _terms(statement, snapshot, penalty),
         "is_draft": is_draft,
         "draft_mark": DRAFT_MARK,

@@ -340,7 +340,7 @@ def test_no_line_break_inside_chinese_text(worked_example: Statement) -> None:
 
 
 def _text_runs(html: str) -> set[str]:
-    body = html.split("<body>", 1)[1]
+    body = re.split(r"<body[^>]*>", html, maxsplit=1)[1]
     return {run for run in re.split(r"<[^>]+>", body) if run.strip()}
 
 
