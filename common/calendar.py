@@ -1,5 +1,7 @@
 """The working-day calendar as the business uses it: statutory days plus staff overrides."""
 
+from datetime import date
+
 from common.models import Holiday
 from core.workdays import WorkCalendar
 
@@ -10,5 +12,10 @@ def work_calendar() -> WorkCalendar:
     Make a new one per computation: its ``fallback_years`` then tells exactly which of
     that computation's dates needed the Monday–Friday fallback.
     """
-    overrides = dict(Holiday.objects.values_list("date", "is_working_day"))
-    return WorkCalendar(overrides=overrides)
+    return WorkCalendar(overrides=holiday_overrides())
+
+
+def holiday_overrides() -> dict[date, bool]:
+    """The holiday table: each overridden date and whether it is a working day (read once
+    for a batch, then one ``WorkCalendar(overrides=...)`` per computation)."""
+    return dict(Holiday.objects.values_list("date", "is_working_day"))

@@ -30,6 +30,8 @@ EVENT_TYPES = {
     "expense.recorded": _("Expense recorded"),
     "statement_run.started": _("Month-end run started"),
     "statement_run.finished": _("Month-end run finished"),
+    "statement_run.issue_started": _("Month-end run's drafts sent to be issued"),
+    "statement_run.issue_finished": _("Month-end run's drafts issued"),
     "statement.generated": _("Draft generated"),
     "statement.issued": _("Issued"),
     "statement.confirmed": _("Confirmed"),

@@ -1,6 +1,6 @@
 """Fill zh_Hans translations: ``python scripts/po_fill.py translations.json``.
 
-Sets ``msgstr`` for the given msgids in locale/zh_Hans/LC_MESSAGES/django.po and drops
+Sets ``msgstr`` (a plural entry's ``msgstr[0]``, keyed by its singular msgid) for the given msgids in locale/zh_Hans/LC_MESSAGES/django.po and drops
 their fuzzy marks (a maintenance helper for `makemessages`; run compilemessages after).
 """
 
@@ -35,11 +35,13 @@ def main(path: str) -> None:
         except StopIteration:
             continue
         msgid = _unquote(lines[start : plural or stop])
-        if msgid not in wanted or plural is not None:
+        if msgid not in wanted:
             continue
         head = [line for line in lines[:start] if not line.startswith("#| ") and line != "#, fuzzy"]
         head = [re.sub(r"^#, fuzzy, ", "#, ", line) for line in head]
-        entries[index] = "\n".join([*head, *lines[start:stop], f"msgstr {_quote(wanted[msgid])}"])
+        # Chinese has one plural form: a plural entry's msgstr[0] is the translation.
+        msgstr = "msgstr[0]" if plural is not None else "msgstr"
+        entries[index] = "\n".join([*head, *lines[start:stop], f"{msgstr} {_quote(wanted[msgid])}"])
         done.add(msgid)
     PO.write_text("\n\n".join(entries), encoding="utf-8")
     missing = set(wanted) - done

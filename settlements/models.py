@@ -64,6 +64,22 @@ class StatementRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    # Issuing the drafts the run made, by the workers (statement_run_issue_start).
+    issued_on = models.DateField(null=True, blank=True, verbose_name=_("issue date"))
+    issue_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issue_started_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("issue started at")
+    )
+    issue_finished_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("issue finished at")
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -87,6 +103,13 @@ class StatementRunItem(models.Model):
         PENDING = "pending", _("Pending")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+
+    class Issue(models.TextChoices):
+        """Where issuing its draft stands ("" when nobody asked)."""
+
+        PENDING = "pending", _("Waiting to be issued")
+        ISSUED = "issued", _("Issued")
+        REFUSED = "refused", _("Not issued")
 
     run = models.ForeignKey(
         StatementRun,
@@ -112,10 +135,15 @@ class StatementRunItem(models.Model):
         related_name="+",
         verbose_name=_("statement"),
     )
+    issue = models.CharField(
+        max_length=10, choices=Issue.choices, blank=True, default="", verbose_name=_("issue")
+    )
+    issue_error = models.TextField(blank=True, verbose_name=_("why not issued"))
 
     class Meta:
         verbose_name = _("run item")
         verbose_name_plural = _("run items")
+        indexes = [models.Index(fields=["run", "issue"], name="run_item_issue")]
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "agreement"], name="one_item_per_agreement_and_run"

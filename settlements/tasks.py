@@ -52,6 +52,16 @@ def statement_run_batch_task(item_ids: list[int]) -> None:
 
 
 @shared_task(**RETRY, **LONG)
+def statement_run_issue_task(item_ids: list[int]) -> int:
+    """Issue a batch of a month-end run's drafts, in one transaction (idempotent: the
+    items already issued or refused are skipped, so a redelivered batch issues nothing
+    twice)."""
+    from settlements.services import statement_run_issue_batch
+
+    return statement_run_issue_batch(item_ids=item_ids)
+
+
+@shared_task(**RETRY, **LONG)
 def statement_pdfs_task(statement_ids: list[int]) -> int:
     """Render and keep the PDFs of a batch of issued statements (each skipped if done).
 

@@ -35,7 +35,6 @@ from contracts.models import Agreement
 from contracts.selectors import agreements_in_scope
 from core.exceptions import DomainError
 from settlements import selectors, services
-from settlements.admin.statement_actions import bulk_issue_report
 from settlements.models import DailyRun, Statement, StatementRun, StatementRunItem
 
 
@@ -60,19 +59,6 @@ def statement_link(statement: Statement) -> str:
 def agreement_link(agreement: Agreement) -> str:
     url = reverse("admin:contracts_agreement_change", args=[agreement.pk])
     return format_html('<a class="whitespace-nowrap" href="{}">{}</a>', url, agreement.number)
-
-
-def _issued_in_run_text(issued: Statement) -> str:
-    return format_html(
-        "{}: {}",
-        statement_link(issued),
-        gettext("issued on %(day)s for %(total)s; the brand confirms or disputes by %(receipt)s.")
-        % {
-            "day": issued.issued_on,
-            "total": money_text(issued.total_due),
-            "receipt": issued.receipt_due_on or "—",
-        },
-    )
 
 
 def _date_or_today(value: str) -> Any:
@@ -187,6 +173,10 @@ class StatementRunAdmin(JobRunAdmin):
         made = [item for item in items if item.statement is not None]
         failed = [item for item in items if item.status == StatementRunItem.Status.FAILED]
         pending = [item for item in items if item.status == StatementRunItem.Status.PENDING]
+        Issue = StatementRunItem.Issue
+        waiting = sum(1 for item in items if item.issue == Issue.PENDING)
+        issued = sum(1 for item in items if item.issue == Issue.ISSUED)
+        refused = [item for item in items if item.issue == Issue.REFUSED]
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Month-end run %(period)s") % {"period": run.period},
@@ -205,7 +195,9 @@ class StatementRunAdmin(JobRunAdmin):
                 {"agreement": item.agreement, "error": one_language(item.error)} for item in failed
             ],
             "pending": len(pending),
-            "drafts": sum(1 for item in made if item.statement.status == Statement.Status.DRAFT),
+            "drafts": 0
+            if waiting
+            else sum(1 for item in made if item.statement.status == Statement.Status.DRAFT),
             "made_text": ngettext("%(n)s statement made", "%(n)s statements made", len(made))
             % {"n": len(made)},
             "failed_text": gettext("%(n)s failed") % {"n": len(failed)},
@@ -213,6 +205,15 @@ class StatementRunAdmin(JobRunAdmin):
             + f"?period={run.period}",
             "finished": run.status in (StatementRun.Status.DONE, StatementRun.Status.FAILED),
             "today": clock.today(),
+            "issue": {
+                "asked": bool(run.issue_started_at),
+                "waiting": waiting,
+                "issued": issued,
+                "refused": [
+                    {"item": item, "error": one_language(item.issue_error)} for item in refused
+                ],
+                "percent": (issued + len(refused)) * 100 // max(1, waiting + issued + len(refused)),
+            },
         }
         return TemplateResponse(request, "admin/settlements/statementrun/run.html", context)
 
@@ -246,22 +247,32 @@ class StatementRunAdmin(JobRunAdmin):
     # --- what the buttons and the list actions do -------------------------------------------
 
     def _issue(self, request, runs, issued_on) -> None:
-        drafts = Statement.objects.filter(
-            pk__in=[
-                item.statement_id
-                for run in runs
-                for item in self._items(request, run)
-                if item.statement_id
-            ],
-            status=Statement.Status.DRAFT,
-        ).order_by("number")
-        if not drafts:
-            self.message_user(request, gettext("No draft to issue."), messages.WARNING)
-        bulk_issue_report(
-            lambda text, level: self.message_user(request, text, level),
-            services.statements_issue(statements=drafts, by=request.user, issued_on=issued_on),
-            _issued_in_run_text,
-        )
+        """Hand each run's drafts to the workers; the run's page shows the progress."""
+        for run in runs:
+            url = reverse("admin:settlements_statementrun_change", args=[run.pk])
+            link = format_html(
+                '<a href="{}">{}</a>',
+                url,
+                gettext("Month-end run %(period)s") % {"period": run.period},
+            )
+            queued = services.statement_run_issue_start(
+                run=run, by=request.user, issued_on=issued_on
+            )
+            if queued:
+                text = ngettext(
+                    "issuing %(n)s draft dated %(day)s in the background; the run's page "
+                    "shows how far it got.",
+                    "issuing %(n)s drafts dated %(day)s in the background; the run's page "
+                    "shows how far it got.",
+                    queued,
+                ) % {"n": queued, "day": issued_on}
+                self.message_user(request, format_html("{}: {}", link, text), messages.SUCCESS)
+            elif run.items.filter(issue=StatementRunItem.Issue.PENDING).exists():
+                text = gettext("its drafts are already being issued.")
+                self.message_user(request, format_html("{}: {}", link, text), messages.INFO)
+            else:
+                text = gettext("no draft to issue.")
+                self.message_user(request, format_html("{}: {}", link, text), messages.WARNING)
 
     def _again(self, request, runs) -> list[StatementRun]:
         started = []

@@ -74,6 +74,13 @@ from settlements.services.review import (
     statement_withdraw_dispute,
     statements_deem_confirmed,
 )
+from settlements.services.run_issue import (
+    issue_counts,
+    statement_run_issue_batch,
+    statement_run_issue_dispatch,
+    statement_run_issue_finish,
+    statement_run_issue_start,
+)
 from settlements.services.runs import (
     statement_run_batch_process,
     statement_run_dispatch,
@@ -138,5 +145,10 @@ __all__ = [
     "statement_withdraw_dispute",
     "statements_deem_confirmed",
     "statements_issue",
+    "issue_counts",
+    "statement_run_issue_batch",
+    "statement_run_issue_dispatch",
+    "statement_run_issue_finish",
+    "statement_run_issue_start",
     "sweep",
 ]

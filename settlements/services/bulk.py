@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from common.calendar import holiday_overrides
 from contracts.models import Agreement
 from core.exceptions import DomainError
 from core.money import ZERO
@@ -156,10 +157,20 @@ def statements_issue(
             drafts = list(
                 Statement.objects.select_for_update(of=("self",))
                 .filter(pk__in=[s.pk for s in batch], status=Statement.Status.DRAFT)
-                .select_related("agreement__revenue_share_terms", "agreement__b2b_terms")
+                .select_related(
+                    "agreement__revenue_share_terms",
+                    "agreement__b2b_terms",
+                    "agreement__brand",
+                    "agreement__agency",
+                    "agreement__bank_account",
+                )
                 .order_by("pk")
             )
             computed = _computations(drafts)
+            # The locked rows (with their agreement, terms and parties) stand in for a
+            # re-read where nothing else in the batch touches them: one draft per agreement.
+            locked = {s.pk: s for s in drafts if s.pk in computed}
+            holidays = holiday_overrides()
             for statement in batch:
                 try:
                     issued = statement_issue(
@@ -167,6 +178,8 @@ def statements_issue(
                         by=by,
                         issued_on=issued_on,
                         computation=computed.get(statement.pk),
+                        locked=locked.get(statement.pk),
+                        holidays=holidays,
                     )
                 except DomainError as error:
                     outcomes.append((statement, error))

@@ -1,5 +1,6 @@
 """Monthly statements: compute (a preview), generate and refresh drafts, issue."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,6 +16,7 @@ from contracts.models import Agreement
 from core.exceptions import InvalidStateError, RuleViolation
 from core.money import ZERO, CommissionLine
 from core.periods import Period
+from core.workdays import WorkCalendar
 from kpis.models import FeeWaiver, KpiRecord, SaleLine
 from kpis.services import active_waiver, kpi_evaluate
 from settlements import calculations as calc
@@ -300,23 +302,30 @@ def statement_issue(
     by: Any,
     issued_on: date | None = None,
     computation: MonthlyComputation | None = None,
+    locked: Statement | None = None,
+    holidays: Mapping[date, bool] | None = None,
 ) -> Statement:
     """Freeze a draft: final lines, snapshot of parties and bank account, due dates.
 
     A monthly statement cannot be issued before its period has ended. The PDF is
-    rendered in the background once the transaction commits. ``computation``: the
-    month's figures already computed in this transaction (``statements_issue``'s batch).
+    rendered in the background once the transaction commits. What ``statements_issue``'s
+    batch already read in this transaction: ``computation``, the month's figures;
+    ``locked``, the draft row locked with its agreement, terms and parties loaded;
+    ``holidays``, the holiday table (each statement still gets its own calendar).
     """
-    statement = (
-        Statement.objects.select_for_update().select_related("agreement").get(pk=statement.pk)
-    )
+    if locked is not None and locked.pk == statement.pk:
+        statement = locked
+    else:
+        statement = (
+            Statement.objects.select_for_update().select_related("agreement").get(pk=statement.pk)
+        )
     agreement = statement.agreement
     require_staff_for(by, agreement)
     if statement.status != Statement.Status.DRAFT:
         raise InvalidStateError(msg.NOT_DRAFT.format(status=statement.status))
     issued_on = issued_on or clock.today()
     not_future(issued_on, "issued_on")
-    calendar = work_calendar()
+    calendar = WorkCalendar(overrides=holidays) if holidays is not None else work_calendar()
     if statement.kind == Statement.Kind.MONTHLY:
         assert statement.period is not None
         period = Period.parse(statement.period)
@@ -337,9 +346,19 @@ def statement_issue(
     statement.snapshot = build_snapshot(agreement)
     statement.vat_rate = agreement_vat_rate(agreement)  # the draft's last; fixed from now on
     statement.calendar_note = calendar_note(calendar) or statement.calendar_note
-    statement.save()
-    _move_payments_from_previous(statement, by)
-    payment_status_update(statement)  # a statement owing nothing is paid at once
+    if statement.previous_version_id is None:
+        # A draft takes no payment, so a first version starts with none: a statement
+        # owing nothing is paid at once.
+        statement.payment_status = (
+            Statement.PaymentStatus.UNPAID
+            if statement.total_due > 0
+            else Statement.PaymentStatus.PAID
+        )
+        statement.save()
+    else:
+        statement.save()
+        _move_payments_from_previous(statement, by)
+        payment_status_update(statement)  # its payments move over from the void version
     event_record(
         action="statement.issued",
         obj=statement,

@@ -9,6 +9,7 @@ and the message is lost, the rows say what is missing:
   ``OVERDUE_EVERY_DAYS`` days, as the daily job's catch-up);
 - a month-end run item still pending; a run whose items are all done or failed but
   which still reads "running" is finished;
+- a run item still waiting to be issued (the run's Issue button);
 - a sales import still pending, validating or importing;
 - a daily run still pending.
 
@@ -16,7 +17,8 @@ and the message is lost, the rows say what is missing:
 is merely waiting in the queue is not doubled often). Every task it queues is idempotent
 and guarded (row locks, status checks, the import's running key), so a second delivery
 does nothing. Work that stays stranded far longer than any task may run is given up:
-run items are marked failed, imports are marked failed, after ``SWEEP_GIVE_UP_HOURS``.
+run items are marked failed, items waiting to be issued are marked not issued, imports
+are marked failed, after ``SWEEP_GIVE_UP_HOURS``.
 ``stranded`` reports what is left over, for ``/healthz``.
 """
 
@@ -36,6 +38,7 @@ from kpis.models import SalesImport
 from settlements import tasks
 from settlements.models import DailyRun, Statement, StatementRun, StatementRunItem
 from settlements.notifications import ISSUED_EVENT, OVERDUE_EVERY_DAYS, brand_recipients
+from settlements.services.run_issue import statement_run_issue_finish
 from settlements.services.runs import statement_run_finish
 
 logger = logging.getLogger(__name__)
@@ -47,6 +50,8 @@ IMPORT_ACTIVE = (
     SalesImport.Status.IMPORTING,
 )
 RUN_ITEM_GAVE_UP = "任务多次中断，未能生成 / the task was interrupted repeatedly; not generated"
+ISSUE_GAVE_UP = "任务多次中断，未能出具 / the task was interrupted repeatedly; not issued"
+ISSUE_BATCH = 100  # items per re-queued issue task, as statement_run_issue_dispatch
 
 
 def _after() -> timedelta:
@@ -96,6 +101,38 @@ def _pending_items(cutoff: datetime) -> Any:
         run__status=StatementRun.Status.RUNNING,
         run__created_at__lt=cutoff,
     )
+
+
+def _issue_waiting(cutoff: datetime) -> Any:
+    """Run items waiting to be issued since before ``cutoff``."""
+    return StatementRunItem.objects.filter(
+        issue=StatementRunItem.Issue.PENDING, run__issue_started_at__lt=cutoff
+    )
+
+
+def _issue_requeue(now: datetime) -> list[int]:
+    """Give up issue items waiting too long, finish those runs, queue the rest again."""
+    stale_runs = set(
+        _issue_waiting(now - _give_up()).values_list("run_id", flat=True).distinct()[:BATCH]
+    )
+    for run_id in stale_runs:
+        StatementRunItem.objects.filter(run_id=run_id, issue=StatementRunItem.Issue.PENDING).update(
+            issue=StatementRunItem.Issue.REFUSED, issue_error=ISSUE_GAVE_UP
+        )
+        statement_run_issue_finish(run_id=run_id)
+    waiting = list(
+        _issue_waiting(now - _after()).order_by("pk").values_list("pk", flat=True)[: BATCH * 5]
+    )
+    queued: list[int] = []
+    for start in range(0, len(waiting), ISSUE_BATCH):
+        chunk = waiting[start : start + ISSUE_BATCH]
+        try:
+            tasks.statement_run_issue_task.delay(chunk)
+        except Exception:
+            logger.exception("sweeper: statement_run_issue_task failed")
+            continue
+        queued.extend(chunk)
+    return queued
 
 
 def _imports_stranded(now: datetime) -> Any:
@@ -160,6 +197,7 @@ def sweep() -> dict[str, Any]:
         for pk in _pending_items(cutoff).values_list("pk", flat=True)[:BATCH]
         if _queue(tasks.statement_run_item_task, pk)
     ]
+    done["issue_items"] = _issue_requeue(now)
     done["pdfs"] = [
         pk
         for pk in _statements_without_pdf(cutoff)
@@ -199,6 +237,9 @@ def stranded() -> dict[str, Any]:
         ),
         "run_items_pending": _pending_items(cutoff).aggregate(
             at=Min("run__created_at"), n=Count("pk")
+        ),
+        "issue_items_waiting": _issue_waiting(cutoff).aggregate(
+            at=Min("run__issue_started_at"), n=Count("pk")
         ),
         "imports_unfinished": _imports_stranded(now).aggregate(at=Min("created_at"), n=Count("pk")),
         "daily_runs_pending": _daily_runs_pending(cutoff).aggregate(

@@ -1,5 +1,6 @@
 """The month-end at scale, for correctness (not time): 200 agreements through a real
-Celery worker in batches, then a bulk issue whose PDFs are rendered in batches
+Celery worker in batches, then issued by the worker in batches (the run page's button)
+and their PDFs rendered in batches
 (PostgreSQL and Redis; runs in CI, where .ci/run sets DATABASE_URL and CELERY_BROKER_URL).
 
 The worker and its reports are tests/faults/test_worker_killed.py's: the test blocks on
@@ -18,6 +19,7 @@ from tests.faults.test_worker_killed import harness, pytestmark  # noqa: F401  (
 N = 200
 BATCH_TASK = "settlements.tasks.statement_run_batch_task"
 PDFS_TASK = "settlements.tasks.statement_pdfs_task"
+ISSUE_TASK = "settlements.tasks.statement_run_issue_task"
 
 
 def _wait_batches(reports, task, batches, what):
@@ -72,10 +74,20 @@ def test_a_month_of_200_agreements_through_a_worker_in_batches(harness):  # noqa
     _wait_batches(reports, BATCH_TASK, [batches[0]], "the redelivered batch")
     _one_each(run, N, created=N)
 
-    # Issued in bulk as staff do: every PDF rendered by the worker's batch tasks.
-    drafts = list(Statement.objects.filter(kind="monthly", period="2026-08").order_by("pk"))
-    outcomes = services.statements_issue(statements=drafts, by=None, issued_on=date(2026, 9, 8))
-    assert all(isinstance(result, Statement) for _, result in outcomes)
+    # Issued as the run page's button does: the worker issues the drafts in batches
+    # (one redelivered, issuing nothing twice) and renders every PDF in batches.
+    from settlements.tasks import statement_run_issue_task
+
+    queued = services.statement_run_issue_start(run=run, by=None, issued_on=date(2026, 9, 8))
+    assert queued == N
+    issue_batches = _batches_of(run)
+    _wait_batches(reports, ISSUE_TASK, issue_batches, "the issue batches")
+    statement_run_issue_task.delay(issue_batches[0])
+    _wait_batches(reports, ISSUE_TASK, [issue_batches[0]], "the redelivered issue batch")
+    run.refresh_from_db()
+    assert run.issue_finished_at is not None
+    assert services.issue_counts(run) == {"waiting": 0, "issued": N, "refused": 0}
+    assert Statement.objects.filter(kind="monthly", period="2026-08").count() == N
     while Statement.objects.filter(period="2026-08", pdf="").exists():
         reports.wait(lambda r: r["phase"] == "post" and r["task"] == PDFS_TASK, what="PDFs")
     for statement in Statement.objects.filter(period="2026-08"):

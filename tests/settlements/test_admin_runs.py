@@ -161,7 +161,7 @@ def test_the_list_counts_link_to_the_runs_lists(
     assert reverse("admin:settlements_statement_generate") in html  # start a run
 
 
-def test_issuing_the_drafts_says_what_it_did_per_statement(
+def test_issuing_the_drafts_hands_them_to_the_workers_and_the_page_shows_the_outcome(
     a_client, world, django_capture_on_commit_callbacks
 ):
     run = _run(world["staff"], django_capture_on_commit_callbacks)
@@ -176,18 +176,17 @@ def test_issuing_the_drafts_says_what_it_did_per_statement(
     statements = Statement.objects.filter(agreement__in=world["good"], kind="monthly")
     assert {s.status for s in statements} == {"issued"}
     assert {s.issued_on for s in statements} == {date(2026, 9, 8)}
-    found = _messages(response)
-    assert len(found) == 2
-    for statement in statements:
-        link = reverse("admin:settlements_statement_change", args=[statement.pk])
-        assert any(
-            message.endswith(
-                f'href="{link}">{statement.number}</a>: 已于 2026-09-08 出具，金额 ¥2,793.00；'
-                f"品牌方须在 {statement.receipt_due_on} 前确认或提出异议。"
-            )
-            for message in found
-        )
-    assert 'id="issue-drafts"' not in _page(a_client, run)  # nothing left to issue
+    url = reverse("admin:settlements_statementrun_change", args=[run.pk])
+    [message] = _messages(response)
+    assert message == (
+        f'<a href="{url}">2026-08 月结</a>: 正在后台出具 2 份草稿（出具日期 2026-09-08）；'
+        "任务页面显示进度。"
+    )
+    page = _page(a_client, run)
+    assert 'id="issue-drafts"' not in page  # nothing left to issue
+    assert "已出具 2 份，出具日期 2026-09-08" in page
+    run.refresh_from_db()
+    assert run.issue_finished_at is not None and run.issue_by == world["staff"]
 
 
 def test_the_list_actions_issue_and_run_again_with_a_message_each(
@@ -199,9 +198,17 @@ def test_the_list_actions_issue_and_run_again_with_a_message_each(
     chosen = {"_selected_action": [run.pk]}
     with django_capture_on_commit_callbacks(execute=True):
         response = a_client.post(changelist, {**chosen, "action": "issue_drafts", "issued_on": ""})
-    found = _messages(response)
-    assert len(found) == 2 and all("issued on" in m and "¥2,793.00" in m for m in found)
+    [message] = _messages(response)
+    assert "issuing 2 drafts dated" in message
+    assert set(
+        Statement.objects.filter(agreement__in=world["good"]).values_list("status", flat=True)
+    ) == {"issued"}
     a_client.get(changelist)  # shown, so gone
+    with django_capture_on_commit_callbacks(execute=True):
+        response = a_client.post(changelist, {**chosen, "action": "issue_drafts", "issued_on": ""})
+    [message] = _messages(response)
+    assert message.endswith("no draft to issue.")
+    a_client.get(changelist)
     with django_capture_on_commit_callbacks(execute=True):
         response = a_client.post(changelist, {**chosen, "action": "run_again"})
     [message] = _messages(response)
