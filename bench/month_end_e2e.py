@@ -237,7 +237,7 @@ def pdf_step_against_bare(n: int = 30) -> tuple[float, float]:
 
     warm_up()
     bare, step = [], []
-    sample = list(Statement.objects.exclude(pdf="").select_related("agreement")[:n])
+    sample = list(Statement.objects.exclude(pdf="").select_related("agreement").order_by("?")[:n])
     for statement in sample:
         html = statement_html(statement)
         t0 = time.perf_counter()

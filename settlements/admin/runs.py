@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -72,6 +73,8 @@ def _date_or_today(value: str) -> Any:
 
 
 # --- month-end runs ----------------------------------------------------------------------
+
+ROWS_SHOWN = 200  # rows of each table on a run's page; the counts and links cover the rest
 
 
 class RunActionForm(ActionForm):
@@ -169,14 +172,23 @@ class StatementRunAdmin(JobRunAdmin):
         run = self.get_object(request, object_id)
         if run is None:  # outside the user's scope: as if it did not exist
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        items = list(self._items(request, run))
-        made = [item for item in items if item.statement is not None]
-        failed = [item for item in items if item.status == StatementRunItem.Status.FAILED]
-        pending = [item for item in items if item.status == StatementRunItem.Status.PENDING]
+        items = self._items(request, run)
         Issue = StatementRunItem.Issue
-        waiting = sum(1 for item in items if item.issue == Issue.PENDING)
-        issued = sum(1 for item in items if item.issue == Issue.ISSUED)
-        refused = [item for item in items if item.issue == Issue.REFUSED]
+        counts = items.aggregate(
+            made=Count("pk", filter=Q(statement__isnull=False)),
+            failed=Count("pk", filter=Q(status=StatementRunItem.Status.FAILED)),
+            pending=Count("pk", filter=Q(status=StatementRunItem.Status.PENDING)),
+            drafts=Count("pk", filter=Q(statement__status=Statement.Status.DRAFT)),
+            waiting=Count("pk", filter=Q(issue=Issue.PENDING)),
+            issued=Count("pk", filter=Q(issue=Issue.ISSUED)),
+            refused=Count("pk", filter=Q(issue=Issue.REFUSED)),
+        )
+        # A run of thousands of agreements: the page lists the first rows of each table
+        # and links to the full lists; the counts are over all of them.
+        made = list(items.filter(statement__isnull=False)[:ROWS_SHOWN])
+        failed = list(items.filter(status=StatementRunItem.Status.FAILED)[:ROWS_SHOWN])
+        refused = list(items.filter(issue=Issue.REFUSED)[:ROWS_SHOWN])
+        waiting, issued, n_refused = counts["waiting"], counts["issued"], counts["refused"]
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Month-end run %(period)s") % {"period": run.period},
@@ -191,16 +203,16 @@ class StatementRunAdmin(JobRunAdmin):
                 }
                 for item in made
             ],
+            "made_more": counts["made"] - len(made),
             "failed": [
                 {"agreement": item.agreement, "error": one_language(item.error)} for item in failed
             ],
-            "pending": len(pending),
-            "drafts": 0
-            if waiting
-            else sum(1 for item in made if item.statement.status == Statement.Status.DRAFT),
-            "made_text": ngettext("%(n)s statement made", "%(n)s statements made", len(made))
-            % {"n": len(made)},
-            "failed_text": gettext("%(n)s failed") % {"n": len(failed)},
+            "failed_more": counts["failed"] - len(failed),
+            "pending": counts["pending"],
+            "drafts": 0 if waiting else counts["drafts"],
+            "made_text": ngettext("%(n)s statement made", "%(n)s statements made", counts["made"])
+            % {"n": counts["made"]},
+            "failed_text": gettext("%(n)s failed") % {"n": counts["failed"]},
             "statements_url": reverse("admin:settlements_statement_changelist")
             + f"?period={run.period}",
             "finished": run.status in (StatementRun.Status.DONE, StatementRun.Status.FAILED),
@@ -209,10 +221,12 @@ class StatementRunAdmin(JobRunAdmin):
                 "asked": bool(run.issue_started_at),
                 "waiting": waiting,
                 "issued": issued,
+                "refused_count": n_refused,
                 "refused": [
                     {"item": item, "error": one_language(item.issue_error)} for item in refused
                 ],
-                "percent": (issued + len(refused)) * 100 // max(1, waiting + issued + len(refused)),
+                "refused_more": n_refused - len(refused),
+                "percent": (issued + n_refused) * 100 // max(1, waiting + issued + n_refused),
             },
         }
         return TemplateResponse(request, "admin/settlements/statementrun/run.html", context)

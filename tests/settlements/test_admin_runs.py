@@ -285,3 +285,19 @@ def test_the_daily_run_page_says_what_each_rule_did_in_words(client, world):
     english = _en(client).get(reverse("admin:settlements_dailyrun_change", args=[run.pk]))
     text = english.content.decode()
     assert "Agreements renewed" in text and "receipt reminder" in text and "续期的协议" not in text
+
+
+def test_a_big_runs_page_lists_the_first_rows_and_counts_them_all(
+    a_client, world, django_capture_on_commit_callbacks, monkeypatch
+):
+    from settlements.admin import runs as run_admin
+
+    run = _run(world["staff"], django_capture_on_commit_callbacks)
+    monkeypatch.setattr(run_admin, "ROWS_SHOWN", 1)
+    _en(a_client)
+    html = _page(a_client, run)
+    first, second = sorted(world["good"], key=lambda a: a.number)
+    assert first.number in html and second.number not in html
+    assert "2 statements made" in html and "Issue the 2 drafts" in html
+    statements = reverse("admin:settlements_statement_changelist") + "?period=2026-08"
+    assert f'<a href="{statements}">and 1 more: all statements of the month</a>' in html
