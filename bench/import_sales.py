@@ -17,7 +17,9 @@ Three imports of the same file, each through ``kpis.imports.sales_import_run``:
 3. into agreement B with ``tracemalloc`` on: the peak of memory allocated during the
    import (tracing slows Python down, so its time is shown but not the figure to quote).
 
-Also printed: the process's max RSS (``resource.getrusage``) before and after, and
+After import 1 its lines are exported and loaded again with PostgreSQL's ``COPY ... FROM
+STDIN`` into a plain table with the same columns (no index), timed: the baseline the
+import is compared with. Also printed: the process's max RSS (``resource.getrusage``) before and after, and
 whether pass 2's progress was visible from another connection while its transaction
 was still open. The bench's sale lines and imports are deleted at the end unless
 ``--keep`` is given.
@@ -225,6 +227,30 @@ def run_import(
     }
 
 
+def copy_baseline(import_id: int, workdir: Path) -> float:
+    """Seconds PostgreSQL's ``COPY ... FROM`` takes for the same rows into a plain table with
+    the sale lines' columns (no index, no constraint): import 1's lines, exported first."""
+    from django.db import connection
+
+    dump = workdir / "copy.csv"
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg2's own cursor, for copy_expert
+        with dump.open("w", encoding="utf-8") as out:
+            raw.copy_expert(
+                f"COPY (SELECT * FROM kpis_saleline WHERE import_batch_id = {int(import_id)}) "
+                "TO STDOUT WITH (FORMAT csv)",
+                out,
+            )
+        cursor.execute("DROP TABLE IF EXISTS bench_copy_target")
+        cursor.execute("CREATE TABLE bench_copy_target (LIKE kpis_saleline)")
+        with dump.open("r", encoding="utf-8") as source:
+            started = time.perf_counter()
+            raw.copy_expert("COPY bench_copy_target FROM STDIN WITH (FORMAT csv)", source)
+            elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_copy_target")
+    return elapsed
+
+
 def setup_agreements(run: str) -> tuple[Any, Any]:
     from accounts.models import BankAccount, Organization
     from contracts.models import Agreement, Product
@@ -320,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
 
     first = run_import(agreement_a, path, peek=True)
     rss_after_first = max_rss_mib()
+    copy_seconds = copy_baseline(first["import"].pk, workdir)
     again = run_import(agreement_a, path)
     traced = run_import(agreement_b, path, trace=True)
     rss_end = max_rss_mib()
@@ -344,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"  pass-2 progress seen from another connection mid-transaction: rows_done={first['seen']}"
+    )
+    print(
+        f"COPY of the same rows into a plain table with the same columns: {copy_seconds:.2f} s "
+        f"= {rows / copy_seconds:,.0f} rows/s; the import runs at "
+        f"{copy_seconds / first['total'] * 100:.1f}% of COPY"
     )
     print("import 2 (same file again)")
     print(
