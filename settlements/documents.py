@@ -311,6 +311,9 @@ def build_snapshot(
             else None
         ),
         "penalty_terms": penalty_terms_text(rate),
+        # Where the detail goes (the agency's choice at issue): a PDF rendered again later
+        # (a lost file) stays the document that was issued.
+        "statement_detail": agreement.agency.statement_detail,
     }
 
 
@@ -426,8 +429,12 @@ def _has_detail(lines: list[detail.DetailLine], kpis: detail.KpiDetail | None) -
 
 
 def _detail_in_xlsx(statement: Statement) -> bool:
-    """Whether the statement's agency keeps the detail out of the PDF (XLSX only)."""
-    return statement.agreement.agency.statement_detail == Organization.StatementDetail.XLSX
+    """Whether the detail stays out of the PDF (XLSX only): as frozen at issue, else (a
+    draft, or a statement issued before the choice existed) the agency's setting now."""
+    chosen = (statement.snapshot or {}).get("statement_detail")
+    if chosen is None:
+        chosen = statement.agreement.agency.statement_detail
+    return chosen == Organization.StatementDetail.XLSX
 
 
 def _detail_note(statement: Statement, line_count: int, has_kpis: bool) -> str:

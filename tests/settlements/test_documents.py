@@ -231,6 +231,7 @@ def test_snapshot_freezes_agreement_parties_account_and_terms() -> None:
             "account_number": ACCOUNT_NUMBER,
         },
         "penalty_terms": PENALTY_TERMS_0_3,
+        "statement_detail": "pdf",
     }
 
 

@@ -46,6 +46,14 @@ def _choose(organization: Organization, choice: str) -> None:
     organization.save(update_fields=["statement_detail"])
 
 
+def _issued_under(statement: Statement, choice: str) -> None:
+    """The agency chose ``choice`` before ``statement`` was issued (frozen in its snapshot)."""
+    _choose(statement.agreement.agency, choice)
+    if statement.snapshot:
+        statement.snapshot = {**statement.snapshot, "statement_detail": choice}
+        statement.save(update_fields=["snapshot"])
+
+
 def _pages(data: bytes) -> list:
     return list(PdfReader(io.BytesIO(data)).pages)
 
@@ -53,7 +61,7 @@ def _pages(data: bytes) -> list:
 def test_xlsx_leaves_out_the_appendix_page_and_names_the_file() -> None:
     statement = _monthly_with_sale_lines()
     with_appendix = documents.statement_pdf_bytes(statement)
-    _choose(statement.agreement.agency, Organization.StatementDetail.XLSX)
+    _issued_under(statement, Organization.StatementDetail.XLSX)
 
     data = documents.statement_pdf_bytes(statement)
 
@@ -85,7 +93,7 @@ def test_pdf_keeps_the_appendix_page_as_before() -> None:
 
 def test_with_xlsx_the_appendix_rows_are_not_computed(monkeypatch: pytest.MonkeyPatch) -> None:
     statement = _monthly_with_sale_lines()
-    _choose(statement.agreement.agency, Organization.StatementDetail.XLSX)
+    _issued_under(statement, Organization.StatementDetail.XLSX)
 
     def refuse(*args: object) -> None:
         raise AssertionError("the appendix was computed")
@@ -109,13 +117,13 @@ def test_a_brands_setting_has_no_effect() -> None:
 
     # And with the agency on XLSX, the brand's "pdf" does not bring the appendix back.
     _choose(statement.agreement.brand, Organization.StatementDetail.PDF)
-    _choose(statement.agreement.agency, Organization.StatementDetail.XLSX)
+    _issued_under(statement, Organization.StatementDetail.XLSX)
     assert documents.statement_context(statement)["appendix"] is None
 
 
 def test_no_note_without_detail() -> None:
     statement = worked_example_statement()  # its figures only: no sale line settled
-    _choose(statement.agreement.agency, Organization.StatementDetail.XLSX)
+    _issued_under(statement, Organization.StatementDetail.XLSX)
 
     context = documents.statement_context(statement)
 
@@ -126,14 +134,14 @@ def test_no_note_without_detail() -> None:
 def test_a_penalty_notice_is_unchanged() -> None:
     notice = _penalty_notice(worked_example_statement())
     before = pdf_text(documents.statement_pdf_bytes(notice))
-    _choose(notice.agreement.agency, Organization.StatementDetail.XLSX)
+    _issued_under(notice, Organization.StatementDetail.XLSX)
 
     assert pdf_text(documents.statement_pdf_bytes(notice)) == before
     assert documents.statement_context(notice)["detail_note"] == ""
 
 
 def test_a_b2b_month_names_its_kpis_too(b2b_month: Statement) -> None:  # noqa: F811
-    _choose(b2b_month.agreement.agency, Organization.StatementDetail.XLSX)
+    _issued_under(b2b_month, Organization.StatementDetail.XLSX)
 
     data = documents.statement_pdf_bytes(b2b_month)
 
@@ -152,7 +160,7 @@ def test_a_b2b_month_names_its_kpis_too(b2b_month: Statement) -> None:  # noqa: 
 def test_the_note_draws_every_character_from_the_subset_fonts(
     b2b_month: Statement,  # noqa: F811
 ) -> None:
-    _choose(b2b_month.agreement.agency, Organization.StatementDetail.XLSX)
+    _issued_under(b2b_month, Organization.StatementDetail.XLSX)
     subset: dict[str, TTFont] = load_subset_fonts()
     html = documents.statement_html(b2b_month)
     data = pdf.render_pdf(html, base_url=documents._base_url())
@@ -161,3 +169,25 @@ def test_the_note_draws_every_character_from_the_subset_fonts(
 
     assert {font.postscript_name for font in fonts} <= set(subset)
     assert sorted(visible_characters(html) - characters_drawn_from(fonts, subset)) == []
+
+
+def test_an_issued_statement_keeps_the_choice_it_was_issued_under() -> None:
+    """The choice is frozen at issue: a PDF rendered again (a lost file) after the agency
+    switched is still the document that was issued; a draft follows the setting now."""
+    statement = _monthly_with_sale_lines()
+    assert statement.snapshot["statement_detail"] == "pdf"
+    _choose(statement.agreement.agency, Organization.StatementDetail.XLSX)
+
+    assert len(_pages(documents.statement_pdf_bytes(statement))) == 2
+    assert_contains(documents.statement_pdf_bytes(statement), APPENDIX_HEADING)
+
+    assert not documents._detail_in_xlsx(statement)
+    statement.status, statement.snapshot = Statement.Status.DRAFT, {}
+    assert documents._detail_in_xlsx(statement)  # a draft: the setting now
+
+
+def test_issuing_freezes_the_agencys_choice() -> None:
+    statement = _monthly_with_sale_lines()
+    _choose(statement.agreement.agency, Organization.StatementDetail.XLSX)
+    snapshot = documents.build_snapshot(statement.agreement)
+    assert snapshot["statement_detail"] == "xlsx"
