@@ -226,6 +226,43 @@ def queries_per_statement() -> tuple[float, float]:
     return counts[0], counts[1]
 
 
+def _bare_renders(htmls: list[str], start: Any, rounds: int) -> None:
+    """One bare render process: warm, wait for the start, render every HTML ``rounds``
+    times (spawned by ``bare_processes_rate``)."""
+    from common.pdf import render_pdf, warm_up
+
+    warm_up()
+    render_pdf(htmls[0], base_url=str(PROJECT_ROOT))
+    start.wait()
+    for _ in range(rounds):
+        for html in htmls:
+            render_pdf(html, base_url=str(PROJECT_ROOT))
+
+
+def bare_processes_rate(k: int, n: int = 30, rounds: int = 2) -> float:
+    """PDFs/s of K bare render processes side by side on the same statements' HTML (each
+    process renders the ``n`` sampled statements ``rounds`` times, after its warm-up)."""
+    import multiprocessing
+
+    from settlements.documents import statement_html
+    from settlements.models import Statement
+
+    sample = Statement.objects.exclude(pdf="").select_related("agreement").order_by("?")[:n]
+    htmls = [statement_html(statement) for statement in sample]
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(k + 1)
+    processes = [
+        context.Process(target=_bare_renders, args=(htmls, start, rounds)) for _ in range(k)
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
+    began = time.perf_counter()
+    for process in processes:
+        process.join()
+    return k * len(htmls) * rounds / (time.perf_counter() - began)
+
+
 def pdf_step_against_bare(n: int = 30) -> tuple[float, float]:
     """Median seconds of bare WeasyPrint on a statement's HTML and of the PDF step
     (``statement_pdf_store``: load, HTML, render, save), in this process, warm."""
@@ -363,6 +400,7 @@ def main() -> int:
         hwm = worker.max_hwm_mib()
         left = hb.stranded_counts() if hasattr(hb, "stranded_counts") else {}
         bare, step = pdf_step_against_bare()
+        bare_rate = bare_processes_rate(args.workers)
         gen_wall, made, gen_cpu = figures["generate"]
         k = args.workers
         print("\n=== month-end end to end ===")
@@ -390,8 +428,11 @@ def main() -> int:
             print(f"PDF size: median {statistics.median(sizes) / 1024:.0f} KB")
         print(f"PDF step {step * 1000:.1f} ms against bare WeasyPrint {bare * 1000:.1f} ms "
               f"on the same HTML: {step / bare:.3f}×")  # fmt: skip
-        print(f"PDFs/s with {k} worker processes against {k} bare renders' ceiling "
-              f"({k / bare:.1f}/s): {issued / (t4 - t2) / (k / bare):.2f}×")  # fmt: skip
+        pdf_rate = issued / (t4 - t2)
+        print(f"PDFs/s with {k} worker processes ({pdf_rate:.1f}/s, from the Issue button) "
+              f"against {k} bare render processes side by side ({bare_rate:.1f}/s): "
+              f"{pdf_rate / bare_rate:.2f}× (against {k} × one process's median, "
+              f"{k / bare:.1f}/s: {pdf_rate / (k / bare):.2f}×)")  # fmt: skip
         if left:
             print(f"stranded at the end: {left}")
     finally:
