@@ -301,6 +301,11 @@ def main() -> int:
         default="pdf",
         help="the agency's statement detail: PDF appendix (the default) or XLSX only",
     )
+    parser.add_argument(
+        "--until-issued",
+        action="store_true",
+        help="stop once the drafts are issued (generation and issue only, no PDF wait)",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
     servers = hb.Servers(tmp)
@@ -380,6 +385,14 @@ def main() -> int:
         print(f"issue: {issued} statements in {t3 - t2:.1f} s = {issued / (t3 - t2):.1f}/s "
               f"(the button's request {t_request:.2f} s; PDFs already stored by then: "
               f"{Statement.objects.filter(period=PERIOD).exclude(pdf='').count()})", flush=True)  # fmt: skip
+
+        if args.until_issued:
+            gen_wall, made, gen_cpu = figures["generate"]
+            print(f"\n=== generation and issue, {args.workers} worker processes ===")
+            print(f"generation: {gen_wall:.1f} s, {made / gen_wall:.1f}/s; issue: "
+                  f"{t3 - t2:.1f} s, {issued / (t3 - t2):.1f}/s; worker CPU "
+                  f"{(cpu3 - cpu1) / max(issued, 1) * 1000:.1f} ms per issued statement")  # fmt: skip
+            return 0
 
         # 3. PDFs: until every issued statement has its file (or none comes for 2 minutes)
         missing = Statement.objects.filter(period=PERIOD).exclude(status="draft").filter(pdf="")
