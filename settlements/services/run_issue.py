@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from common.events import event_record
@@ -91,15 +92,14 @@ def statement_run_issue_batch(*, item_ids: Sequence[int]) -> int:
         for run_id in sorted({item.run_id for item in items}):
             of_run = [item for item in items if item.run_id == run_id]
             run = of_run[0].run
-            with_draft = [item for item in of_run if item.statement is not None]
-            outcomes = dict(
-                (statement.pk, outcome)
+            outcomes = {
+                statement.pk: outcome
                 for statement, outcome in statements_issue(
-                    statements=[item.statement for item in with_draft if item.statement],
+                    statements=[item.statement for item in of_run if item.statement is not None],
                     by=run.issue_by,
                     issued_on=run.issued_on,
                 )
-            )
+            }
             for item in of_run:
                 outcome = outcomes.get(item.statement_id) if item.statement_id else None
                 if outcome is None or isinstance(outcome, DomainError):
@@ -136,8 +136,6 @@ def statement_run_issue_finish(*, run_id: int) -> bool:
 
 def issue_counts(run: StatementRun) -> dict[str, int]:
     """How many of the run's drafts wait, were issued and were not, in its last issue."""
-    from django.db.models import Count, Q
-
     Issue = StatementRunItem.Issue
     return run.items.aggregate(
         waiting=Count("pk", filter=Q(issue=Issue.PENDING)),

@@ -38,6 +38,7 @@ from kpis.models import SalesImport
 from settlements import tasks
 from settlements.models import DailyRun, Statement, StatementRun, StatementRunItem
 from settlements.notifications import ISSUED_EVENT, OVERDUE_EVERY_DAYS, brand_recipients
+from settlements.services.bulk import ISSUE_BATCH
 from settlements.services.run_issue import statement_run_issue_finish
 from settlements.services.runs import statement_run_finish
 
@@ -51,7 +52,6 @@ IMPORT_ACTIVE = (
 )
 RUN_ITEM_GAVE_UP = "任务多次中断，未能生成 / the task was interrupted repeatedly; not generated"
 ISSUE_GAVE_UP = "任务多次中断，未能出具 / the task was interrupted repeatedly; not issued"
-ISSUE_BATCH = 100  # items per re-queued issue task, as statement_run_issue_dispatch
 
 
 def _after() -> timedelta:
@@ -67,8 +67,9 @@ def _import_running_after() -> timedelta:
     return timedelta(seconds=kpi_tasks.IMPORT_LIMITS["time_limit"] + 300)
 
 
-def _queue(task: Any, pk: int) -> bool:
-    """Queue one task; never let one failure (a broken row in-process) stop the sweep."""
+def _queue(task: Any, pk: Any) -> bool:
+    """Queue one task (of one id, or a batch of ids); never let one failure (a broken row
+    in-process) stop the sweep."""
     try:
         task.delay(pk)
     except Exception:
@@ -123,16 +124,8 @@ def _issue_requeue(now: datetime) -> list[int]:
     waiting = list(
         _issue_waiting(now - _after()).order_by("pk").values_list("pk", flat=True)[: BATCH * 5]
     )
-    queued: list[int] = []
-    for start in range(0, len(waiting), ISSUE_BATCH):
-        chunk = waiting[start : start + ISSUE_BATCH]
-        try:
-            tasks.statement_run_issue_task.delay(chunk)
-        except Exception:
-            logger.exception("sweeper: statement_run_issue_task failed")
-            continue
-        queued.extend(chunk)
-    return queued
+    chunks = [waiting[i : i + ISSUE_BATCH] for i in range(0, len(waiting), ISSUE_BATCH)]
+    return [pk for chunk in chunks if _queue(tasks.statement_run_issue_task, chunk) for pk in chunk]
 
 
 def _imports_stranded(now: datetime) -> Any:
